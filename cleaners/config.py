@@ -1,0 +1,45 @@
+"""One configuration object for the cleaner, shared by the CLI, the Python API and the adapters."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ConfigError(ValueError):
+    """A configuration key or value is not recognised."""
+
+
+@dataclass(frozen=True)
+class CleanerConfig:
+    to_simplified: bool = False  # convert Traditional to Simplified with OpenCC after cleaning
+    opencc_config: str = "t2s"  # the OpenCC conversion used by to_simplified
+    fix_mojibake: bool = True  # repair UTF-8/Latin-1 mix-ups with ftfy
+    detect_language: bool = True  # run langdetect on the body
+    timeout: float = 10.0  # seconds per document before it is recorded as an error (timeout)
+    extra_rules: tuple[dict, ...] = ()  # extra text rules, same fields as data/text_rules.yaml
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> CleanerConfig:
+        data = dict(data or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown config keys: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        if "extra_rules" in data:
+            data["extra_rules"] = tuple(data["extra_rules"] or ())
+        if "timeout" in data and (not isinstance(data["timeout"], int | float) or data["timeout"] <= 0):
+            raise ConfigError("timeout must be a positive number of seconds")
+        return cls(**data)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> CleanerConfig:
+        data = yaml.safe_load(Path(path).read_text("utf-8"))
+        if data is not None and not isinstance(data, dict):
+            raise ConfigError(f"{path}: a config file must be a mapping")
+        return cls.from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,236 @@
+"""Cleaning one document: bytes or text in, a Document with metadata and provenance out."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import regex
+import trafilatura
+
+from .config import CleanerConfig
+from .decode import DecodeError, decode_bytes
+from .frontmatter import as_list, split_front_matter
+from .htmlextract import HtmlError, extract_html
+from .langid import detect_language
+from .metadata import parse_date
+from .normalize import convert_script, normalize_line, normalize_text
+from .record import Document, Provenance
+from .rules import RuleTable, default_table
+from .textclean import Removal, TextResult, clean_page_text
+
+try:
+    __version__ = importlib_metadata.version("newsclean")
+except importlib_metadata.PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0+src"
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+TEXT_SUFFIXES = {".txt", ".text"}
+_HTML_SNIFF = regex.compile(r"<(!doctype\s+html|html|head|body|div|p|article|section|span|table|br)\b", regex.I)
+
+
+class CleanError(Exception):
+    """A document that cannot be cleaned; `reason` is a short machine-readable word."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+@dataclass
+class Source:
+    """Where a document came from, as far as it is known."""
+
+    name: str  # path or URL as given
+    url: str | None = None
+    fetched_at: str | None = None
+    final_url: str | None = None
+    http_status: int | None = None
+    http_charset: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def versions(table: RuleTable) -> dict[str, str]:
+    return {"newsclean": __version__, "trafilatura": trafilatura.__version__, "rules": table.version}
+
+
+def sniff_format(name: str, text: str) -> str:
+    """`html`, `markdown` or `text`, from the file name and, when that says nothing, the content."""
+    suffix = Path(name.split("?")[0]).suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    head = text.lstrip()[:2000]
+    if head.startswith("---"):
+        return "markdown"
+    if suffix not in TEXT_SUFFIXES and _HTML_SNIFF.search(head) and head.startswith("<"):
+        return "html"
+    return "text"
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise CleanError('timeout') when the block runs longer than `seconds` (main thread only)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expire(signum: int, frame: object) -> None:
+        raise CleanError("timeout", f"cleaning took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _looks_like_html(body: str) -> bool:
+    return bool(_HTML_SNIFF.search(body[:5000]))
+
+
+def _doc_id(source: Source, sha: str) -> str:
+    key = source.url or os.path.basename(source.name.rstrip("/")) or source.name
+    return hashlib.sha256(f"{key}\n{sha}".encode()).hexdigest()[:16]
+
+
+def clean_document(
+    text: str, source: Source, *, fmt: str, sha256: str, encoding: str | None,
+    config: CleanerConfig | None = None, table: RuleTable | None = None,
+) -> Document:
+    """Clean decoded page text of a known format (`html`, `markdown` or `text`)."""
+    config = config or CleanerConfig()
+    table = table or default_table()
+    if config.extra_rules:
+        table = table.extended(list(config.extra_rules))
+    if not text.strip():
+        raise CleanError("empty", "the document has no text")
+
+    removed: list[Removal] = []
+    fm_meta: dict[str, Any] = {}
+    body, body_format = text, fmt
+    if fmt in ("markdown", "text") and (fm := split_front_matter(text)) is not None:
+        fm_meta, body = fm.meta, fm.body
+        removed.append(Removal("front_matter_invalid" if fm.error else "front_matter", fm.raw.strip()))
+        body_format = "html" if _looks_like_html(body) else "text"
+
+    html_meta = None
+    extractor = "text"
+    if body_format == "html":
+        try:
+            extracted = extract_html(body, url=source.url)
+        except HtmlError as exc:
+            raise CleanError("unparsable", str(exc)) from exc
+        html_meta, extractor = extracted.meta, extracted.extractor
+        body = extracted.text
+    known_title = fm_meta.get("title") or (html_meta.title if html_meta else None)
+    known_title = normalize_line(str(known_title)) if known_title else None
+
+    normalised = normalize_text(body, mojibake=config.fix_mojibake)
+    result: TextResult = clean_page_text(normalised, table, title=known_title)
+    removed.extend(result.removed)
+    if not result.text.strip():
+        raise CleanError("no_text", "no article text found")
+
+    meta = result.meta
+    title = known_title or (normalize_line(result.title) if result.title else None)
+    published = (
+        parse_date(fm_meta.get("date") or fm_meta.get("published"))
+        or (html_meta.published if html_meta else None)
+        or meta.get("date")
+    )
+    author = _first_str(fm_meta.get("author"), html_meta.author if html_meta else None, meta.get("author"))
+    site = _first_str(fm_meta.get("site"), html_meta.site if html_meta else None, meta.get("site"))
+    url = _first_str(source.url, fm_meta.get("url"), fm_meta.get("link"),
+                     html_meta.url if html_meta else None, meta.get("url"))
+    categories = as_list(fm_meta.get("categories")) or (html_meta.categories if html_meta else [])
+    tags = as_list(fm_meta.get("tags")) or (html_meta.tags if html_meta else []) or as_list(meta.get("tags"))
+
+    body_text, script = result.text, None
+    if config.to_simplified:
+        body_text = convert_script(body_text, config.opencc_config)
+        title = convert_script(title, config.opencc_config) if title else title
+        script = config.opencc_config
+    language, score = detect_language(body_text) if config.detect_language else (None, None)
+
+    provenance = Provenance(
+        source=source.name, sha256=sha256, input_format=fmt, encoding=encoding,
+        cleaned_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), versions=versions(table),
+        removed=[r.to_dict() for r in removed], fetched_at=source.fetched_at, url=source.url,
+        final_url=source.final_url, http_status=source.http_status, http_charset=source.http_charset,
+        script=script, extractor=extractor, input_chars=len(text),
+    )
+    return Document(
+        id=_doc_id(source, sha256), title=title, text=body_text, published=published, author=author,
+        site=site, url=url, language=language, language_score=score, categories=categories, tags=tags,
+        provenance=provenance, editor=_first_str(meta.get("editor")), source_name=_first_str(meta.get("source")),
+    )
+
+
+def _first_str(*values: Any) -> str | None:
+    for v in values:
+        if isinstance(v, str) and v.strip():
+            return normalize_line(v)
+    return None
+
+
+def clean_bytes(
+    raw: bytes, source: Source | str, *, fmt: str | None = None, config: CleanerConfig | None = None,
+    table: RuleTable | None = None,
+) -> Document:
+    """Decode and clean raw page bytes; the format is sniffed from the name and content when not given."""
+    source = Source(source) if isinstance(source, str) else source
+    config = config or CleanerConfig()
+    with time_limit(config.timeout):
+        if not raw.strip():
+            raise CleanError("empty", "the input is empty")
+        try:
+            decoded = decode_bytes(raw, source.http_charset)
+        except DecodeError as exc:
+            raise CleanError("undecodable", str(exc)) from exc
+        fmt = fmt or sniff_format(source.name, decoded.text)
+        return clean_document(decoded.text, source, fmt=fmt, sha256=hashlib.sha256(raw).hexdigest(),
+                              encoding=decoded.encoding, config=config, table=table)
+
+
+def clean_text(text: str, source: str = "<text>", *, url: str | None = None,
+               config: CleanerConfig | None = None) -> Document:
+    """Clean flattened page text (or Markdown with front matter) given as a string."""
+    raw = text.encode("utf-8")
+    fmt = "markdown" if text.lstrip().startswith("---") else "text"
+    with time_limit((config or CleanerConfig()).timeout):
+        return clean_document(text, Source(source, url=url), fmt=fmt, sha256=hashlib.sha256(raw).hexdigest(),
+                              encoding=None, config=config)
+
+
+def clean_html(html: str | bytes, source: str = "<html>", *, url: str | None = None,
+               config: CleanerConfig | None = None) -> Document:
+    """Clean an HTML page given as text or bytes (bytes are decoded: BOM, declaration, detection)."""
+    if isinstance(html, bytes):
+        return clean_bytes(html, Source(source, url=url), fmt="html", config=config)
+    with time_limit((config or CleanerConfig()).timeout):
+        return clean_document(html, Source(source, url=url), fmt="html",
+                              sha256=hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest(),
+                              encoding=None, config=config)
+
+
+def clean_file(path: str | os.PathLike, config: CleanerConfig | None = None) -> Document:
+    """Clean a file of any supported kind (.txt, .md, .html); raises CleanError when it cannot be cleaned."""
+    name = os.fspath(path)
+    try:
+        raw = Path(name).read_bytes()
+    except OSError as exc:
+        raise CleanError("unreadable", exc.strerror or str(exc)) from exc
+    return clean_bytes(raw, Source(name), config=config)

@@ -1,0 +1,132 @@
+"""Metadata from an HTML tree: meta tags, JSON-LD, canonical links and the <title>, as pages state them."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+from lxml import html as lxml_html
+
+from .metadata import parse_date
+
+# Meta tags by what they carry, most specific first (Open Graph, article:*, Dublin Core, Chinese CMS names).
+META_KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("og:title", "twitter:title", "title", "dc.title", "headline", "articletitle"),
+    "published": (
+        "article:published_time", "og:article:published_time", "datepublished", "publishdate", "pubdate",
+        "publish-date", "publish_date", "publishtime", "article:published", "dc.date.issued", "dc.date",
+        "date", "og:release_date", "sailthru.date", "weibo:article:create_at", "firstpublishedtime",
+    ),
+    "author": ("author", "article:author", "dc.creator", "byl", "sailthru.author", "twitter:creator"),
+    "site": ("og:site_name", "application-name", "sitename", "site_name", "apple-mobile-web-app-title"),
+    "url": ("og:url", "twitter:url"),
+    "tags": ("keywords", "news_keywords", "article:tag"),
+    "categories": ("article:section", "section", "category", "column", "contentsource"),
+    "source": ("source", "contentsource", "mediaid"),
+}
+# Title suffixes: `新闻标题_新浪网`, `标题-中国新闻网`, `标题 | 澎湃新闻`.
+_TITLE_SPLIT = regex.compile(r"\s*(?:[_|｜]|\s[-–—]\s|--|——|-(?=[\p{Han}A-Za-z]{2,12}(?:网|新闻|频道|在线|门户)?$))\s*")
+
+
+@dataclass
+class HtmlMeta:
+    title: str | None = None
+    page_title: str | None = None  # the <title> element as it stood
+    published: str | None = None
+    author: str | None = None
+    site: str | None = None
+    url: str | None = None
+    tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    source: str | None = None
+
+
+def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").lower()
+        value = (el.get("content") or "").strip()
+        if key and value and key not in found:
+            found[key] = value
+    return found
+
+
+def _json_ld(tree: lxml_html.HtmlElement) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for el in tree.iter("script"):
+        if (el.get("type") or "").lower() != "application/ld+json" or not el.text:
+            continue
+        try:
+            data = json.loads(el.text)
+        except ValueError:
+            continue
+        items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            for key in ("headline", "datePublished", "dateCreated", "url", "keywords"):
+                if key in item and key not in out:
+                    out[key] = item[key]
+            for key in ("author", "publisher"):
+                value = item.get(key)
+                if isinstance(value, list) and value:
+                    value = value[0]
+                if isinstance(value, dict):
+                    value = value.get("name")
+                if isinstance(value, str) and value.strip() and key not in out:
+                    out[key] = value.strip()
+    return out
+
+
+def split_site_suffix(page_title: str) -> tuple[str, str | None]:
+    """`新闻标题_新浪网` -> (`新闻标题`, `新浪网`): the longest part is the headline, the last one the site."""
+    parts = [p for p in _TITLE_SPLIT.split(page_title.strip()) if p]
+    if len(parts) < 2:
+        return page_title.strip(), None
+    headline = max(parts, key=len)
+    site = parts[-1] if parts[-1] != headline else None
+    return headline, site
+
+
+def extract_meta(tree: lxml_html.HtmlElement) -> HtmlMeta:
+    tags = _meta_tags(tree)
+    ld = _json_ld(tree)
+
+    def first(kind: str) -> str | None:
+        for key in META_KEYS[kind]:
+            if tags.get(key):
+                return tags[key]
+        return None
+
+    meta = HtmlMeta()
+    title_el = tree.find(".//title")
+    page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
+    meta.page_title = page_title or None
+    headline, suffix = split_site_suffix(page_title) if page_title else ("", None)
+    meta.title = _clean(ld.get("headline")) or _clean(first("title")) or headline or None
+    if meta.title:
+        meta.title = split_site_suffix(meta.title)[0]
+    meta.published = parse_date(ld.get("datePublished") or ld.get("dateCreated") or first("published"))
+    if meta.published is None:
+        stamps = (parse_date(el.get("datetime")) for el in tree.iter("time") if el.get("datetime"))
+        meta.published = next((d for d in stamps if d), None)
+    meta.author = _clean(ld.get("author")) or _clean(first("author"))
+    meta.site = _clean(first("site")) or _clean(ld.get("publisher")) or suffix
+    canonical = next((el.get("href") for el in tree.iter("link")
+                      if "canonical" in (el.get("rel") or "").lower() and el.get("href")), None)
+    meta.url = canonical or first("url") or (ld.get("url") if isinstance(ld.get("url"), str) else None)
+    keywords = first("tags") or ld.get("keywords")
+    if isinstance(keywords, list):
+        keywords = ",".join(str(k) for k in keywords)
+    meta.tags = [t.strip() for t in regex.split(r"[,，、;；|]", keywords or "") if t.strip()][:30]
+    section = first("categories")
+    meta.categories = [section] if section else []
+    return meta
+
+
+def _clean(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.split())
+    return value or None

@@ -1,0 +1,84 @@
+"""Metadata from text: dates, bylines (author, editor, source) and dates in any format pages use.
+
+Only what a page states is kept; nothing is guessed (no time zone is assumed for a bare local time).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+
+import regex
+
+from .structure import DATE
+
+# Byline patterns, matched in the lines around the headline (kept or removed).
+BYLINES: dict[str, regex.Pattern] = {
+    # 作者：张三 / 文/张三 / 撰文：张三 (seed-like portal bylines)
+    "author": regex.compile(r"(?:作者|文|撰文|原作者|[作]\s*者)\s*[:：/]\s*(?P<v>[\p{Han}A-Za-z·]{2,12}(?:[ 、，,][\p{Han}A-Za-z·]{2,12}){0,3})"),
+    # （记者 杜燕）/ 本报记者 张三 (wire stories)
+    "reporter": regex.compile(r"(?:本报|本台|本网)?记者\s*[:：]?\s*(?P<v>[\p{Han}]{2,4}(?:[ 、，,][\p{Han}]{2,4}){0,3})(?=[\s)）]|$)"),
+    # 来源：网络转载 / 稿源：中新网 / 来自甘肃 is a location, not a source
+    "source": regex.compile(
+        r"(?:来源|稿源|文章来源|信息来源|新闻来源|出处)\s*[:：]\s*(?P<v>[^\s|丨:：,，。]{2,24}?)"
+        r"(?=更新|发布|时间|日期|作者|编辑|阅读|浏览|责编|记者|\d{4}[-/年]|$|[\s|丨:：,，。])"
+    ),
+    # 责任编辑：李岩 / 编辑：李岩
+    "editor": regex.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<v>[\p{Han}A-Za-z·]{2,10})"),
+}
+_STOP_VALUES = {"更新时间", "发布时间", "时间", "日期", "阅读", "浏览", "编辑"}
+
+
+def iso_from_match(m: regex.Match) -> str | None:
+    """ISO 8601 from a DATE match: `2023-05-27` or `2023-05-27T21:07:00` (no zone: pages rarely give one)."""
+    try:
+        y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+        if m["H"] is not None:
+            value = dt.datetime(y, mo, d, int(m["H"]), int(m["M"]), int(m["S"] or 0))
+            return value.isoformat()
+        return dt.date(y, mo, d).isoformat()
+    except (ValueError, TypeError):
+        return None
+
+
+def parse_date(value: object) -> str | None:
+    """A date from front matter or meta tags (ISO, RFC 2822, Chinese), as ISO 8601, or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    m = DATE.search(text)
+    return iso_from_match(m) if m else None
+
+
+def find_date(text: str) -> str | None:
+    for m in DATE.finditer(text):
+        if (iso := iso_from_match(m)) is not None:
+            return iso
+    return None
+
+
+def bylines(lines: list[str]) -> dict[str, str]:
+    """Author, editor and source stated in these lines (first occurrence of each wins)."""
+    found: dict[str, str] = {}
+    for line in lines:
+        for key, pattern in BYLINES.items():
+            if key in found:
+                continue
+            m = pattern.search(line)
+            if m and m["v"] not in _STOP_VALUES:
+                found[key] = m["v"].strip()
+    if "author" not in found and "reporter" in found:
+        found["author"] = found["reporter"]
+    found.pop("reporter", None)
+    return found

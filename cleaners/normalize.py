@@ -1,0 +1,71 @@
+"""Text normalisation for Chinese pages.
+
+NFC, full-width ASCII letters/digits to half-width, CJK punctuation kept full-width (never NFKC), ASCII
+punctuation between two CJK characters turned full-width, invisible characters removed, whitespace collapsed.
+"""
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+import ftfy
+import regex
+
+# Zero-width, bidi and other format controls that carry no text (U+200B..U+200F, U+202A..U+202E,
+# U+2060..U+206F, U+FEFF, U+061C, U+180E) plus C0/C1 controls other than tab and newline.
+_INVISIBLE = regex.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u061c\u180e\u00ad"
+                           r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Full-width ASCII letters and digits (U+FF10..U+FF19, U+FF21..U+FF3A, U+FF41..U+FF5A).
+_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+                    for c in range(r[0], r[1] + 1)}
+# What counts as CJK on each side of an ASCII punctuation mark: ideographs and kana/hangul, plus the CJK
+# closing marks on the left and opening marks on the right (`集團)有限` and `”,三位` are both inside CJK text).
+_CJK_LEFT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}”’」』》）】〕]"
+_CJK_RIGHT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}“‘「『《（【〔]"
+_ASCII_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_ASCII_BETWEEN_CJK = regex.compile(rf"(?<={_CJK_LEFT})[,;:?!()](?={_CJK_RIGHT})")
+_SPACES = regex.compile(r"[^\S\n]+")
+
+_FTFY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    fix_character_width=False,  # width is ours to decide: CJK punctuation stays full-width
+    uncurl_quotes=False,  # “” are real Chinese quotation marks
+    fix_latin_ligatures=False,
+    fix_line_breaks=True,
+    normalization="NFC",
+    explain=False,
+)
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair UTF-8/Latin-1 mix-ups (ftfy), without touching character widths or quotes."""
+    return ftfy.fix_text(text, _FTFY)
+
+
+def normalize_line(line: str) -> str:
+    """Normalise one line: invisible characters out, widths fixed, whitespace collapsed and stripped."""
+    line = _INVISIBLE.sub("", line)
+    line = line.translate(_FULLWIDTH_ALNUM)
+    line = _ASCII_BETWEEN_CJK.sub(lambda m: _ASCII_TO_FULL[m.group()], line)
+    return _SPACES.sub(" ", line).strip()
+
+
+def normalize_text(text: str, mojibake: bool = True) -> str:
+    """Normalise a whole text: NFC, mojibake repair, then every line; blank lines are dropped."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if mojibake:
+        text = fix_mojibake(text)
+    lines = (normalize_line(x) for x in text.split("\n"))
+    return "\n".join(x for x in lines if x)
+
+
+@functools.lru_cache(maxsize=4)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def convert_script(text: str, config: str = "t2s") -> str:
+    """Convert between Chinese scripts with OpenCC (`t2s`: Traditional to Simplified)."""
+    return _converter(config).convert(text)

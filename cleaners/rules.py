@@ -1,0 +1,136 @@
+"""The text rule table: loaded from data/text_rules.yaml, compiled once, Traditional variants added."""
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import regex
+import yaml
+
+from .normalize import convert_script
+
+SCOPES = ("line", "search", "inline", "tail")
+BLOCKS = ("to_end", "headlines")
+_FIELDS = {"name", "concept", "scope", "block", "pattern", "meta", "max_chars", "ends_article", "case"}
+
+
+class RuleError(ValueError):
+    """A rule table entry is malformed (unknown key, bad scope, pattern that does not compile)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    concept: str
+    scope: str
+    pattern: str
+    case: str
+    regex: regex.Pattern = field(repr=False, compare=False)
+    block: str | None = None
+    meta: tuple[str, ...] = ()
+    max_chars: int | None = None
+    ends_article: bool = False
+
+    def matches_line(self, line: str) -> regex.Match | None:
+        """Match this rule against a whole line, per its scope (not for inline rules)."""
+        if self.scope == "search":
+            if self.max_chars is not None and len(line) > self.max_chars:
+                return None
+            return self.regex.search(line)
+        return self.regex.fullmatch(line)
+
+
+def _variants(ch: str) -> str:
+    out = ch
+    for config in ("s2t", "s2tw", "s2hk", "t2s"):
+        for v in convert_script(ch, config):
+            if v not in out:
+                out += v
+    return out
+
+
+def widen_to_traditional(pattern: str) -> str:
+    """Rewrite a Simplified pattern so each ideograph also matches its Traditional forms (`评` -> `[评評]`)."""
+    out, in_class, i = [], False, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+        elif c == "]" and in_class:
+            in_class = False
+        if regex.match(r"\p{Han}", c):
+            v = _variants(c)
+            out.append(v if in_class or len(v) == 1 else f"[{v}]")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def compile_rule(entry: dict) -> Rule:
+    unknown = set(entry) - _FIELDS
+    if unknown:
+        raise RuleError(f"rule {entry.get('name')!r}: unknown keys {sorted(unknown)}")
+    for key in ("name", "concept", "scope", "pattern", "case"):
+        if not entry.get(key):
+            raise RuleError(f"rule {entry.get('name')!r}: missing {key!r}")
+    if entry["scope"] not in SCOPES:
+        raise RuleError(f"rule {entry['name']!r}: scope must be one of {SCOPES}")
+    if entry["scope"] == "tail" and entry.get("block") not in BLOCKS:
+        raise RuleError(f"rule {entry['name']!r}: tail rules need block: one of {BLOCKS}")
+    try:
+        compiled = regex.compile(widen_to_traditional(entry["pattern"]), regex.V0)
+    except regex.error as exc:
+        raise RuleError(f"rule {entry['name']!r}: pattern does not compile: {exc}") from exc
+    missing = [g for g in entry.get("meta") or () if g not in compiled.groupindex]
+    if missing:
+        raise RuleError(f"rule {entry['name']!r}: meta groups {missing} are not in the pattern")
+    return Rule(
+        name=entry["name"], concept=entry["concept"], scope=entry["scope"], pattern=entry["pattern"],
+        case=entry["case"], regex=compiled, block=entry.get("block"), meta=tuple(entry.get("meta") or ()),
+        max_chars=entry.get("max_chars"), ends_article=bool(entry.get("ends_article")),
+    )
+
+
+@dataclass(frozen=True)
+class RuleTable:
+    rules: tuple[Rule, ...]
+    version: str  # "<table version>+<content hash>", recorded in provenance
+
+    def by_scope(self, scope: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.scope == scope)
+
+    def extended(self, entries: list[dict]) -> RuleTable:
+        """A copy with extra rules appended (per-site text rules)."""
+        extra = tuple(compile_rule(e) for e in entries)
+        digest = hashlib.sha256(repr([e for e in entries]).encode()).hexdigest()[:8]
+        return RuleTable(self.rules + extra, f"{self.version}+{digest}")
+
+
+def load_table(text: str) -> RuleTable:
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise RuleError("rule table must be a mapping with a 'rules' list")
+    rules = tuple(compile_rule(e) for e in data["rules"])
+    names = [r.name for r in rules]
+    if len(names) != len(set(names)):
+        raise RuleError("rule names must be unique")
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return RuleTable(rules, f"{data.get('version', 0)}+{digest}")
+
+
+@functools.lru_cache(maxsize=1)
+def default_table() -> RuleTable:
+    """The bundled rule table (compiled once per process)."""
+    return load_table(resources.files("cleaners").joinpath("data/text_rules.yaml").read_text("utf-8"))
+
+
+def table_from_file(path: str | Path) -> RuleTable:
+    return load_table(Path(path).read_text("utf-8"))

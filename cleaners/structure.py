@@ -1,0 +1,137 @@
+"""Structural detectors for flattened pages: line shape, keyword farms, datelines, the main text block.
+
+These complement the rule table: a rule recognises a known phrase, a detector recognises a shape (a run of
+headline-like lines, a `|`-separated keyword list, a line that is only a date and a byline). The central signal
+is punctuation density: article sentences are dense in `，。`, navigation and related lists are not.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+_TEXT_CHAR = regex.compile(r"[\p{L}\p{N}]")
+_HAN = regex.compile(r"\p{Han}")
+# Clause and sentence punctuation; ASCII marks only when they end a clause (not `1.05` or `a,b`).
+_PUNCT = regex.compile(r"[，。！？；：、…]|[,.!?;:](?=\s|$|[\p{Han}“”\"'])")
+_PERIOD_END = regex.compile(r"([。…；;]|(?<![\d\s])\.)[”’」』\"')）]*\s*$")
+_EXCLAIM_END = regex.compile(r"[！？!?][”’」』\"')）]*\s*$")
+_CLAUSE_END = regex.compile(r"[，、：,:][”’」』\"')）]*\s*$")
+_BULLET = regex.compile(r"^\s*([•·●◆◇■□▪▫►▶→\-*+]|\d{1,2}[.、)）](?!\d))\s*")
+_PIPES = regex.compile(r"\s*[|｜]\s*")
+# Dates as Chinese pages print them: 2023-05-27 21:07:23, 2023/5/27, 2023年5月27日 21:07, 2023.05.27
+DATE = regex.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
+)
+_DATELINE_WORDS = regex.compile(
+    r"来源|作者|编辑|记者|发布|更新|时间|日期|阅读|浏览|点击|评论|字号|分享|收藏|来自|稿源|责编|人参与|选稿|[丨|｜]"
+)
+
+
+@dataclass(frozen=True)
+class LineShape:
+    chars: int  # letters and digits (ideographs count one each)
+    han: int
+    puncts: int
+    ends_period: bool  # 。 … ; or a full stop: how sentences end (headlines rarely do)
+    ends_exclaim: bool  # ！？: sentences, but also many headlines
+    ends_clause: bool  # ，、： a sentence wrapped over lines, or a line of verse
+    bullet: bool
+
+    @property
+    def is_paragraph(self) -> bool:
+        """Prose: long enough and ending like a sentence, or punctuated like one even where it was cut."""
+        return self.chars >= 10 and (
+            self.ends_period or (self.ends_exclaim and self.chars >= 30) or self.puncts >= 3
+        )
+
+    @property
+    def is_headline_like(self) -> bool:
+        """Short and not a sentence: a heading, a menu item, a related-news link."""
+        return 0 < self.chars <= 40 and not self.ends_period and not self.ends_clause and self.puncts <= 2
+
+
+def shape(line: str) -> LineShape:
+    return LineShape(
+        chars=len(_TEXT_CHAR.findall(line)),
+        han=len(_HAN.findall(line)),
+        puncts=len(_PUNCT.findall(line)),
+        ends_period=bool(_PERIOD_END.search(line)),
+        ends_exclaim=bool(_EXCLAIM_END.search(line)),
+        ends_clause=bool(_CLAUSE_END.search(line)),
+        bullet=bool(_BULLET.match(line)),
+    )
+
+
+def content_score(s: LineShape) -> float:
+    """How much a line looks like article prose (positive) or page chrome (negative).
+
+    Paragraphs score their length; short unpunctuated lines cost a little each, so a menu of twenty items
+    outweighs a stray caption but a single subheading between two paragraphs does not split the article.
+    """
+    if s.chars == 0:
+        return 0.0
+    if s.is_paragraph:
+        density = s.puncts / s.chars
+        # long lines with almost no punctuation are link rows or keyword lists, not prose
+        return s.chars * (1.0 if density >= 1 / 60 or s.chars < 60 else 0.3) - (15 if s.bullet else 0)
+    if (s.ends_clause or s.ends_period or s.ends_exclaim) and s.chars >= 4 and not s.bullet:
+        return s.chars * 0.5  # a wrapped sentence or a line of verse
+    return -(6.0 + min(s.chars, 40) * 0.25 + (6 if s.bullet else 0))
+
+
+def best_block(scores: list[float]) -> tuple[int, int] | None:
+    """The contiguous run of lines with the largest total score (inclusive bounds), or None."""
+    best, best_span = 0.0, None
+    total, start = 0.0, 0
+    for i, v in enumerate(scores):
+        if total <= 0:
+            total, start = 0.0, i
+        total += v
+        if total > best:
+            best, best_span = total, (start, i)
+    if best_span is None:
+        return None
+    s, e = best_span
+    while s < e and scores[s] <= 0:
+        s += 1
+    while e > s and scores[e] <= 0:
+        e -= 1
+    return s, e
+
+
+def is_keyword_farm(line: str) -> bool:
+    """A `|`-separated list of short keywords (SEO spam farms, tag clouds), not a sentence."""
+    parts = [p for p in _PIPES.split(line) if p]
+    if len(parts) < 4:
+        return False
+    avg = sum(len(p) for p in parts) / len(parts)
+    return avg <= 16 and "。" not in line
+
+
+def dateline_date(line: str) -> regex.Match | None:
+    """The date in a byline such as `网络编辑 政务 2023-05-27 21:07:23 0 职业教育`, or None for prose."""
+    if len(line) > 90 or "。" in line:
+        return None
+    m = DATE.search(line)
+    if not m:
+        return None
+    rest = (line[: m.start()] + line[m.end():]).strip()
+    s = shape(rest)
+    if s.chars <= 4 or _DATELINE_WORDS.search(rest) or (s.puncts == 0 and s.chars <= 36):
+        return m
+    return None
+
+
+# The detectors above, as `newsclean rules` lists them beside the rule table: name -> (concept, case).
+DETECTORS: dict[str, tuple[str, str]] = {
+    "keyword_farm": ("spam_farm", "seed 001: a line of |-separated spam keywords after 主站蜘蛛池模板."),
+    "dateline": ("meta", "seed 003: 网络编辑 政务 2023-05-27 21:07:23 0 职业教育 under the headline."),
+    "repeated_title": ("meta", "seed 004 repeats its headline between every paragraph."),
+    "related_headlines": ("related", "seed 003: a run of short headline lines after the article ends."),
+    "after_article_end": ("end_marker", "seed 003: everything after (完) 【编辑:…】 is page furniture."),
+    "before_article": ("site_chrome", "menus, banners and sidebars above the main text block."),
+    "after_article": ("site_chrome", "footers and sidebars below the main text block."),
+    "no_article_text": ("site_chrome", "pages with no prose block at all (index pages)."),
+}

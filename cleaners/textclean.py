@@ -1,0 +1,245 @@
+"""Clean flattened page text: rules from the table, structural detectors, then the main text block.
+
+Steps, in order:
+1. inline rules cut spans out of lines (end markers, trailing `Tags:`), line rules drop whole lines;
+2. detectors drop keyword farms and datelines;
+3. the title is found (given, or a headline line that repeats or stands above a dateline) and its repeats go;
+4. the main block is the run of lines with the highest prose score (punctuation density);
+5. tail markers after the start of the block (comment sections, disclaimers, end markers) cut what follows;
+6. what lies outside the block goes, a run of headline-like lines after it named as a related-news list.
+Every removed span is recorded with the rule that removed it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from . import metadata, structure
+from .rules import Rule, RuleTable, default_table
+
+_ONLY_PUNCT = regex.compile(r"^[\p{P}\p{S}\p{Z}\s]*$")
+_TITLE_KEY = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
+# Concepts whose lines mark a boundary of the article (they lower the score of the block around them).
+_CHROME_CONCEPTS = {"comment_box", "spam_farm", "related", "disclaimer", "site_chrome"}
+_CHROME_PENALTY = -8.0
+_PROSE_BEFORE_FOOTER = 100.0
+_FOOTER_DISCOUNT = 0.2
+
+
+@dataclass
+class Removal:
+    rule: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "text": self.text}
+
+
+@dataclass
+class _Line:
+    text: str
+    removed_by: str | None = None
+    tail: Rule | None = None
+    ends_article: bool = False
+    concept: str | None = None
+    shape: structure.LineShape | None = None
+    score: float = 0.0
+
+
+@dataclass
+class TextResult:
+    text: str
+    removed: list[Removal]
+    title: str | None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def title_key(s: str) -> str:
+    """A title compared without spaces and punctuation (`要闻:辽宁…` equals `要闻：辽宁…`)."""
+    return _TITLE_KEY.sub("", s).lower()
+
+
+def _capture(meta: dict[str, Any], rule: Rule, m: regex.Match) -> None:
+    for group in rule.meta:
+        value = m.group(group)
+        if value and value.strip():
+            meta.setdefault(group, value.strip())
+
+
+def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any], removed: list[Removal]) -> None:
+    inline, tail = table.by_scope("inline"), table.by_scope("tail")
+    whole = [r for r in table.rules if r.scope in ("line", "search")]
+    for ln in lines:
+        for rule in inline:
+            pieces = []
+            for m in rule.regex.finditer(ln.text):
+                if m.group().strip():
+                    pieces.append(m)
+            if not pieces:
+                continue
+            for m in pieces:
+                removed.append(Removal(rule.name, m.group().strip()))
+                _capture(meta, rule, m)
+            ln.text = rule.regex.sub("", ln.text).strip()
+            ln.ends_article |= rule.ends_article
+            if _ONLY_PUNCT.match(ln.text):
+                if ln.text:
+                    removed.append(Removal(rule.name, ln.text))
+                ln.text, ln.removed_by, ln.concept = "", rule.name, rule.concept
+                break
+        if ln.removed_by:
+            continue
+        for rule in tail:
+            if m := rule.regex.fullmatch(ln.text):
+                ln.removed_by, ln.tail, ln.concept = rule.name, rule, rule.concept
+                _capture(meta, rule, m)
+                break
+        if ln.removed_by:
+            continue
+        for rule in whole:
+            if m := rule.matches_line(ln.text):
+                ln.removed_by, ln.concept = rule.name, rule.concept
+                _capture(meta, rule, m)
+                break
+        if ln.removed_by:
+            continue
+        if structure.is_keyword_farm(ln.text):
+            ln.removed_by, ln.concept = "keyword_farm", "spam_farm"
+        elif m := structure.dateline_date(ln.text):
+            ln.removed_by, ln.concept = "dateline", "meta"
+            if iso := metadata.iso_from_match(m):
+                meta.setdefault("date", iso)
+
+
+def _scores(lines: list[_Line]) -> list[float]:
+    """Prose score per line; prose after a closing block (comments, disclaimer, about-us) counts for less.
+
+    A page's footer often holds punctuated text (a disclaimer, a contact paragraph) that would otherwise
+    compete with a short article; once a to-the-end marker follows some prose, what comes after is footer.
+    """
+    seen, discount = 0.0, 1.0
+    for ln in lines:
+        if ln.removed_by:
+            ln.score = _CHROME_PENALTY if ln.concept in _CHROME_CONCEPTS else 0.0
+            if ln.tail is not None and ln.tail.block == "to_end" and seen >= _PROSE_BEFORE_FOOTER:
+                discount = _FOOTER_DISCOUNT
+        else:
+            ln.score = structure.content_score(ln.shape)
+            if ln.score > 0:
+                seen += ln.score
+                ln.score *= discount
+    return [ln.score for ln in lines]
+
+
+def _find_title(lines: list[_Line], start: int) -> str | None:
+    """A headline above the article: one that repeats in the page, or one standing right above a dateline."""
+    keys: dict[str, int] = {}
+    for ln in lines:
+        if ln.text and not ln.removed_by:
+            k = title_key(ln.text)
+            keys[k] = keys.get(k, 0) + 1
+    window = range(max(0, start - 15), start)
+    candidates = [
+        i for i in window
+        if not lines[i].removed_by and 4 <= lines[i].shape.chars <= 64 and not lines[i].shape.is_paragraph
+        and not lines[i].shape.bullet
+    ]
+    for i in candidates:
+        if keys.get(title_key(lines[i].text), 0) >= 2:
+            return lines[i].text
+    for i in reversed(candidates):
+        following = [j for j in range(i + 1, min(len(lines), i + 4))]
+        if any(lines[j].removed_by in ("dateline", "source_line", "view_count", "lone_number") for j in following):
+            return lines[i].text
+    return None
+
+
+def _is_headline(ln: _Line) -> bool:
+    return bool(ln.removed_by) or (ln.shape is not None and ln.shape.is_headline_like)
+
+
+def _mark(lines: list[_Line], idx: range, rule: str, removed: list[Removal]) -> None:
+    for i in idx:
+        ln = lines[i]
+        if ln.removed_by or not ln.text:
+            continue
+        ln.removed_by = rule
+
+
+def clean_page_text(text: str, table: RuleTable | None = None, title: str | None = None) -> TextResult:
+    """Clean normalised page text (one line per block) and say what was removed and why."""
+    table = table or default_table()
+    lines = [_Line(t) for t in text.split("\n") if t.strip()]
+    originals = [ln.text for ln in lines]
+    meta: dict[str, Any] = {}
+    removed: list[Removal] = []
+    _apply_rules(lines, table, meta, removed)
+    for ln in lines:
+        ln.shape = structure.shape(ln.text)
+
+    block = structure.best_block(_scores(lines))
+    title = title or meta.get("title") or (_find_title(lines, block[0]) if block else None)
+    if title:
+        key = title_key(title)
+        for ln in lines:
+            if not ln.removed_by and ln.text and title_key(ln.text) == key:
+                ln.removed_by, ln.concept = "repeated_title", "meta"
+        block = structure.best_block(_scores(lines))
+
+    if block is None:
+        _mark(lines, range(len(lines)), "no_article_text", removed)
+        return _finish(lines, originals, removed, title, meta)
+    start, end = block
+
+    # tail markers after the start of the article cut what follows them
+    i = start
+    while i < len(lines):
+        ln = lines[i]
+        if ln.ends_article and i >= start:
+            _mark(lines, range(i + 1, len(lines)), "after_article_end", removed)
+            end = min(end, i)
+            break
+        if ln.tail is not None and i > start:
+            if ln.tail.block == "to_end":
+                _mark(lines, range(i + 1, len(lines)), ln.tail.name, removed)
+                end = min(end, i - 1)
+                break
+            j = i + 1
+            while j < len(lines) and _is_headline(lines[j]):
+                j += 1
+            _mark(lines, range(i + 1, j), ln.tail.name, removed)
+            i = j
+            continue
+        i += 1
+
+    _mark(lines, range(0, start), "before_article", removed)
+    # a run of three or more headline-like lines after the article is a related-news list
+    j = end + 1
+    while j < len(lines):
+        k = j
+        while k < len(lines) and lines[k].text and not lines[k].removed_by and lines[k].shape.is_headline_like:
+            k += 1
+        if k - j >= 3:
+            _mark(lines, range(j, k), "related_headlines", removed)
+            j = k
+        else:
+            _mark(lines, range(j, j + 1), "after_article", removed)
+            j += 1
+    return _finish(lines, originals, removed, title, meta)
+
+
+def _finish(lines: list[_Line], originals: list[str], removed: list[Removal], title: str | None,
+            meta: dict[str, Any]) -> TextResult:
+    kept = []
+    for ln, original in zip(lines, originals, strict=True):
+        if ln.removed_by:
+            if ln.text:
+                removed.append(Removal(ln.removed_by, ln.text))
+        elif ln.text:
+            kept.append(ln.text)
+        _ = original
+    context = [o for o in originals[:40]]
+    meta.update({k: v for k, v in metadata.bylines(context).items() if k not in meta})
+    return TextResult("\n".join(kept), removed, title, meta)
