@@ -14,9 +14,13 @@ from .structure import DATE
 # Byline patterns, matched in the lines around the headline (kept or removed).
 BYLINES: dict[str, regex.Pattern] = {
     # 作者：张三 / 文/张三 / 撰文：张三 (seed-like portal bylines)
-    "author": regex.compile(r"(?:作者|文|撰文|原作者|[作]\s*者)\s*[:：/]\s*(?P<v>[\p{Han}A-Za-z·]{2,12}(?:[ 、，,][\p{Han}A-Za-z·]{2,12}){0,3})"),
+    "author": regex.compile(
+        r"(?:作者|文|撰文|原作者)\s*[:：/]\s*(?P<v>[\p{Han}A-Za-z·]{2,12}(?:[ 、，,][\p{Han}A-Za-z·]{2,12}){0,3})"
+    ),
     # （记者 杜燕）/ 本报记者 张三 (wire stories)
-    "reporter": regex.compile(r"(?:本报|本台|本网)?记者\s*[:：]?\s*(?P<v>[\p{Han}]{2,4}(?:[ 、，,][\p{Han}]{2,4}){0,3})(?=[\s)）]|$)"),
+    "reporter": regex.compile(
+        r"(?:本报|本台|本网)?记者\s*[:：]?\s*(?P<v>[\p{Han}]{2,4}(?:[ 、，,][\p{Han}]{2,4}){0,3})(?=[\s)）]|$)"
+    ),
     # 来源：网络转载 / 稿源：中新网 / 来自甘肃 is a location, not a source
     "source": regex.compile(
         r"(?:来源|稿源|文章来源|信息来源|新闻来源|出处)\s*[:：]\s*(?P<v>[^\s|丨:：,，。]{2,24}?)"
