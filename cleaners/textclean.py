@@ -39,7 +39,8 @@ class Removal:
 
 @dataclass
 class _Line:
-    text: str
+    text: str  # what is still kept of the line
+    pieces: list[list] = field(default_factory=list)  # [span, rule or None] in order, the line as it stood
     removed_by: str | None = None
     tail: Rule | None = None
     ends_article: bool = False
@@ -54,6 +55,8 @@ class TextResult:
     removed: list[Removal]
     title: str | None
     meta: dict[str, Any] = field(default_factory=dict)
+    # the input line by line, each a list of (span, rule) with rule None for kept text: what `explain` shows
+    annotated: list[list[tuple[str, str | None]]] = field(default_factory=list)
 
 
 def title_key(s: str) -> str:
@@ -68,26 +71,39 @@ def _capture(meta: dict[str, Any], rule: Rule, m: regex.Match) -> None:
             meta.setdefault(group, value.strip())
 
 
-def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any], removed: list[Removal]) -> None:
+def _cut_inline(ln: _Line, rule: Rule, meta: dict[str, Any]) -> bool:
+    """Cut this rule's spans out of the kept pieces of a line; True when something was cut."""
+    cut = False
+    pieces: list[list] = []
+    for span, owner in ln.pieces:
+        if owner is not None:
+            pieces.append([span, owner])
+            continue
+        pos = 0
+        for m in rule.regex.finditer(span):
+            if not m.group().strip():
+                continue
+            pieces.append([span[pos:m.start()], None])
+            pieces.append([m.group(), rule.name])
+            _capture(meta, rule, m)
+            pos, cut = m.end(), True
+        pieces.append([span[pos:], None])
+    if cut:
+        ln.pieces = [p for p in pieces if p[0]]
+        ln.text = "".join(p[0] for p in ln.pieces if p[1] is None).strip()
+    return cut
+
+
+def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> None:
     inline, tail = table.by_scope("inline"), table.by_scope("tail")
     whole = [r for r in table.rules if r.scope in ("line", "search")]
     for ln in lines:
         for rule in inline:
-            pieces = []
-            for m in rule.regex.finditer(ln.text):
-                if m.group().strip():
-                    pieces.append(m)
-            if not pieces:
+            if not _cut_inline(ln, rule, meta):
                 continue
-            for m in pieces:
-                removed.append(Removal(rule.name, m.group().strip()))
-                _capture(meta, rule, m)
-            ln.text = rule.regex.sub("", ln.text).strip()
             ln.ends_article |= rule.ends_article
             if _ONLY_PUNCT.match(ln.text):
-                if ln.text:
-                    removed.append(Removal(rule.name, ln.text))
-                ln.text, ln.removed_by, ln.concept = "", rule.name, rule.concept
+                ln.removed_by, ln.concept = rule.name, rule.concept
                 break
         if ln.removed_by:
             continue
@@ -160,22 +176,19 @@ def _is_headline(ln: _Line) -> bool:
     return bool(ln.removed_by) or (ln.shape is not None and ln.shape.is_headline_like)
 
 
-def _mark(lines: list[_Line], idx: range, rule: str, removed: list[Removal]) -> None:
+def _mark(lines: list[_Line], idx: range, rule: str) -> None:
     for i in idx:
         ln = lines[i]
-        if ln.removed_by or not ln.text:
-            continue
-        ln.removed_by = rule
+        if not ln.removed_by:
+            ln.removed_by = rule
 
 
 def clean_page_text(text: str, table: RuleTable | None = None, title: str | None = None) -> TextResult:
     """Clean normalised page text (one line per block) and say what was removed and why."""
     table = table or default_table()
-    lines = [_Line(t) for t in text.split("\n") if t.strip()]
-    originals = [ln.text for ln in lines]
+    lines = [_Line(t, [[t, None]]) for t in text.split("\n") if t.strip()]
     meta: dict[str, Any] = {}
-    removed: list[Removal] = []
-    _apply_rules(lines, table, meta, removed)
+    _apply_rules(lines, table, meta)
     for ln in lines:
         ln.shape = structure.shape(ln.text)
 
@@ -189,8 +202,8 @@ def clean_page_text(text: str, table: RuleTable | None = None, title: str | None
         block = structure.best_block(_scores(lines))
 
     if block is None:
-        _mark(lines, range(len(lines)), "no_article_text", removed)
-        return _finish(lines, originals, removed, title, meta)
+        _mark(lines, range(len(lines)), "no_article_text")
+        return _finish(lines, title, meta)
     start, end = block
 
     # tail markers after the start of the article cut what follows them
@@ -198,23 +211,23 @@ def clean_page_text(text: str, table: RuleTable | None = None, title: str | None
     while i < len(lines):
         ln = lines[i]
         if ln.ends_article and i >= start:
-            _mark(lines, range(i + 1, len(lines)), "after_article_end", removed)
+            _mark(lines, range(i + 1, len(lines)), "after_article_end")
             end = min(end, i)
             break
         if ln.tail is not None and i > start:
             if ln.tail.block == "to_end":
-                _mark(lines, range(i + 1, len(lines)), ln.tail.name, removed)
+                _mark(lines, range(i + 1, len(lines)), ln.tail.name)
                 end = min(end, i - 1)
                 break
             j = i + 1
             while j < len(lines) and _is_headline(lines[j]):
                 j += 1
-            _mark(lines, range(i + 1, j), ln.tail.name, removed)
+            _mark(lines, range(i + 1, j), ln.tail.name)
             i = j
             continue
         i += 1
 
-    _mark(lines, range(0, start), "before_article", removed)
+    _mark(lines, range(0, start), "before_article")
     # a run of three or more headline-like lines after the article is a related-news list
     j = end + 1
     while j < len(lines):
@@ -222,24 +235,29 @@ def clean_page_text(text: str, table: RuleTable | None = None, title: str | None
         while k < len(lines) and lines[k].text and not lines[k].removed_by and lines[k].shape.is_headline_like:
             k += 1
         if k - j >= 3:
-            _mark(lines, range(j, k), "related_headlines", removed)
+            _mark(lines, range(j, k), "related_headlines")
             j = k
         else:
-            _mark(lines, range(j, j + 1), "after_article", removed)
+            _mark(lines, range(j, j + 1), "after_article")
             j += 1
-    return _finish(lines, originals, removed, title, meta)
+    return _finish(lines, title, meta)
 
 
-def _finish(lines: list[_Line], originals: list[str], removed: list[Removal], title: str | None,
-            meta: dict[str, Any]) -> TextResult:
-    kept = []
-    for ln, original in zip(lines, originals, strict=True):
-        if ln.removed_by:
-            if ln.text:
-                removed.append(Removal(ln.removed_by, ln.text))
-        elif ln.text:
+def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> TextResult:
+    removed: list[Removal] = []
+    kept: list[str] = []
+    annotated: list[list[tuple[str, str | None]]] = []
+    for ln in lines:
+        row = [(span, owner or ln.removed_by) for span, owner in ln.pieces]
+        annotated.append(row)
+        removed.extend(Removal(owner, span.strip()) for span, owner in row if owner and span.strip())
+        if not ln.removed_by and ln.text:
             kept.append(ln.text)
-        _ = original
-    context = [o for o in originals[:40]]
+    if "date" not in meta:  # a date stated in a removed meta line (来源:… 更新时间:2020-12-26 …)
+        for ln in lines:
+            if ln.concept == "meta" and (iso := metadata.find_date(ln.pieces[0][0] if ln.pieces else "")):
+                meta["date"] = iso
+                break
+    context = [row_text for ln in lines[:60] for row_text in [ln.pieces[0][0]] if ln.pieces]
     meta.update({k: v for k, v in metadata.bylines(context).items() if k not in meta})
-    return TextResult("\n".join(kept), removed, title, meta)
+    return TextResult("\n".join(kept), removed, title, meta, annotated)
