@@ -106,11 +106,31 @@ def _doc_id(source: Source, sha: str) -> str:
     return hashlib.sha256(f"{key}\n{sha}".encode()).hexdigest()[:16]
 
 
+@dataclass
+class Trace:
+    """A cleaned document with the line-by-line account of what was kept and removed (for `explain`)."""
+
+    document: Document
+    # the text the rules saw, line by line: (span, rule) pairs, rule None for kept text
+    annotated: list[list[tuple[str, str | None]]]
+    # removals that happened before the text rules (front matter, HTML pruning), as {rule, text}
+    removed_before: list[dict[str, str]]
+
+
 def clean_document(
     text: str, source: Source, *, fmt: str, sha256: str, encoding: str | None,
     config: CleanerConfig | None = None, table: RuleTable | None = None,
 ) -> Document:
     """Clean decoded page text of a known format (`html`, `markdown` or `text`)."""
+    return trace_document(text, source, fmt=fmt, sha256=sha256, encoding=encoding, config=config,
+                          table=table).document
+
+
+def trace_document(
+    text: str, source: Source, *, fmt: str, sha256: str, encoding: str | None,
+    config: CleanerConfig | None = None, table: RuleTable | None = None,
+) -> Trace:
+    """Like clean_document, and also say line by line what was kept and what each rule removed."""
     config = config or CleanerConfig()
     table = table or default_table()
     if config.extra_rules:
@@ -140,6 +160,7 @@ def clean_document(
 
     normalised = normalize_text(body, mojibake=config.fix_mojibake)
     result: TextResult = clean_page_text(normalised, table, title=known_title)
+    removed_before = [r.to_dict() for r in removed]
     removed.extend(result.removed)
     if not result.text.strip():
         raise CleanError("no_text", "no article text found")
@@ -172,11 +193,12 @@ def clean_document(
         final_url=source.final_url, http_status=source.http_status, http_charset=source.http_charset,
         script=script, extractor=extractor, input_chars=len(text),
     )
-    return Document(
+    document = Document(
         id=_doc_id(source, sha256), title=title, text=body_text, published=published, author=author,
         site=site, url=url, language=language, language_score=score, categories=categories, tags=tags,
         provenance=provenance, editor=_first_str(meta.get("editor")), source_name=_first_str(meta.get("source")),
     )
+    return Trace(document, result.annotated, removed_before)
 
 
 def _first_str(*values: Any) -> str | None:
@@ -191,6 +213,14 @@ def clean_bytes(
     table: RuleTable | None = None,
 ) -> Document:
     """Decode and clean raw page bytes; the format is sniffed from the name and content when not given."""
+    return trace_bytes(raw, source, fmt=fmt, config=config, table=table).document
+
+
+def trace_bytes(
+    raw: bytes, source: Source | str, *, fmt: str | None = None, config: CleanerConfig | None = None,
+    table: RuleTable | None = None,
+) -> Trace:
+    """clean_bytes with the line-by-line account of removals (see Trace)."""
     source = Source(source) if isinstance(source, str) else source
     config = config or CleanerConfig()
     with time_limit(config.timeout):
@@ -201,7 +231,7 @@ def clean_bytes(
         except DecodeError as exc:
             raise CleanError("undecodable", str(exc)) from exc
         fmt = fmt or sniff_format(source.name, decoded.text)
-        return clean_document(decoded.text, source, fmt=fmt, sha256=hashlib.sha256(raw).hexdigest(),
+        return trace_document(decoded.text, source, fmt=fmt, sha256=hashlib.sha256(raw).hexdigest(),
                               encoding=decoded.encoding, config=config, table=table)
 
 
