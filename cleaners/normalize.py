@@ -37,9 +37,37 @@ _FTFY = ftfy.TextFixerConfig(
 )
 
 
+_LATIN1_HIGH = regex.compile(r"[\u0080-\u00ff]")
+_HAN = regex.compile(r"\p{Han}")
+
+
+def fix_legacy_chinese(text: str) -> str:
+    """Undo GBK or Big5 bytes that were decoded as Latin-1 (`ÒÕÊõÊ·` for `艺术史`), which ftfy does not cover.
+
+    Only when the text has no ideographs at all and is dominated by Latin-1 high characters; the repair is
+    kept only if it decodes cleanly into mostly Chinese text.
+    """
+    if len(text) < 8 or _HAN.search(text):
+        return text
+    high = len(_LATIN1_HIGH.findall(text))
+    if high < 0.3 * sum(1 for c in text if not c.isspace()):
+        return text
+    for source in ("latin-1", "cp1252"):
+        try:
+            raw = text.encode(source)
+        except UnicodeEncodeError:
+            continue
+        for codec in ("gb18030", "big5hkscs"):
+            fixed = raw.decode(codec, "replace")
+            if fixed.count("\ufffd") <= len(fixed) // 200 and len(_HAN.findall(fixed)) >= high // 4:
+                return fixed
+    return text
+
+
 def fix_mojibake(text: str) -> str:
-    """Repair UTF-8/Latin-1 mix-ups (ftfy), without touching character widths or quotes."""
-    return ftfy.fix_text(text, _FTFY)
+    """Repair mis-decoded text: UTF-8/Latin-1 mix-ups (ftfy, without touching widths or quotes) and GBK/Big5
+    read as Latin-1."""
+    return ftfy.fix_text(fix_legacy_chinese(text), _FTFY)
 
 
 def normalize_line(line: str) -> str:

@@ -35,11 +35,9 @@ class Rule:
     ends_article: bool = False
 
     def matches_line(self, line: str) -> regex.Match | None:
-        """Match this rule against a whole line, per its scope (not for inline rules)."""
-        if self.scope == "search":
-            if self.max_chars is not None and len(line) > self.max_chars:
-                return None
-            return self.regex.search(line)
+        """Match against a whole line: rules with max_chars search lines up to that length, others fullmatch."""
+        if self.max_chars is not None:
+            return self.regex.search(line) if len(line) <= self.max_chars else None
         return self.regex.fullmatch(line)
 
 
@@ -83,6 +81,8 @@ def compile_rule(entry: dict) -> Rule:
             raise RuleError(f"rule {entry.get('name')!r}: missing {key!r}")
     if entry["scope"] not in SCOPES:
         raise RuleError(f"rule {entry['name']!r}: scope must be one of {SCOPES}")
+    if entry["scope"] == "search" and not entry.get("max_chars"):
+        raise RuleError(f"rule {entry['name']!r}: search rules need max_chars")
     if entry["scope"] == "tail" and entry.get("block") not in BLOCKS:
         raise RuleError(f"rule {entry['name']!r}: tail rules need block: one of {BLOCKS}")
     try:

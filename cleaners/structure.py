@@ -17,7 +17,13 @@ _PUNCT = regex.compile(r"[，。！？；：、…]|[,.!?;:](?=\s|$|[\p{Han}“�
 _PERIOD_END = regex.compile(r"([。…；;]|(?<![\d\s])\.)[”’」』\"')）]*\s*$")
 _EXCLAIM_END = regex.compile(r"[！？!?][”’」』\"')）]*\s*$")
 _CLAUSE_END = regex.compile(r"[，、：,:][”’」』\"')）]*\s*$")
-_BULLET = regex.compile(r"^\s*([•·●◆◇■□▪▫►▶→\-*+]|\d{1,2}[.、)）](?!\d))\s*")
+_BULLET = regex.compile(r"^\s*([•·●◆◇■□▪▫►▶→\-*+]|\d{1,2}[.)）](?!\d))\s*")
+# Enumerations as articles write them (1、 （2） 第三，) and key-value lines (成人票原价：279元): list content,
+# not navigation.
+_ENUMERATED = regex.compile(r"^\s*(\d{1,2}、|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、是]|第[一二三四五六七八九十\d]{1,3}[，、章节条])")
+_KEY_VALUE = regex.compile(r"^[^：:]{1,12}[：:]\s*\S.{1,60}$")
+# A teaser cut short by the page (…, ...): a summary in a feed of other articles, not article prose.
+_TEASER_END = regex.compile(r"(?<![…\.])(\.\.\.|…)$")
 _PIPES = regex.compile(r"\s*[|｜]\s*")
 # Dates as Chinese pages print them: 2023-05-27 21:07:23, 2023/5/27, 2023年5月27日 21:07, 2023.05.27
 DATE = regex.compile(
@@ -38,6 +44,8 @@ class LineShape:
     ends_exclaim: bool  # ！？: sentences, but also many headlines
     ends_clause: bool  # ，、： a sentence wrapped over lines, or a line of verse
     bullet: bool
+    listed: bool = False  # an enumerated item or a key-value line, as lists inside articles have
+    teaser: bool = False  # ends cut short with … or ...
 
     @property
     def is_paragraph(self) -> bool:
@@ -61,6 +69,8 @@ def shape(line: str) -> LineShape:
         ends_exclaim=bool(_EXCLAIM_END.search(line)),
         ends_clause=bool(_CLAUSE_END.search(line)),
         bullet=bool(_BULLET.match(line)),
+        listed=bool(_ENUMERATED.match(line) or _KEY_VALUE.match(line)),
+        teaser=bool(_TEASER_END.search(line)),
     )
 
 
@@ -72,12 +82,16 @@ def content_score(s: LineShape) -> float:
     """
     if s.chars == 0:
         return 0.0
+    if s.teaser:
+        return -(6.0 + min(s.chars, 40) * 0.25)
     if s.is_paragraph:
         density = s.puncts / s.chars
         # long lines with almost no punctuation are link rows or keyword lists, not prose
         return s.chars * (1.0 if density >= 1 / 60 or s.chars < 60 else 0.3) - (15 if s.bullet else 0)
     if (s.ends_clause or s.ends_period or s.ends_exclaim) and s.chars >= 4 and not s.bullet:
         return s.chars * 0.5  # a wrapped sentence or a line of verse
+    if s.listed:
+        return -2.0  # an item of a list inside the article costs little to cross
     return -(6.0 + min(s.chars, 40) * 0.25 + (6 if s.bullet else 0))
 
 

@@ -108,7 +108,7 @@ def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> 
         if ln.removed_by:
             continue
         for rule in tail:
-            if m := rule.regex.fullmatch(ln.text):
+            if m := rule.matches_line(ln.text):
                 ln.removed_by, ln.tail, ln.concept = rule.name, rule, rule.concept
                 _capture(meta, rule, m)
                 break
@@ -176,6 +176,15 @@ def _is_headline(ln: _Line) -> bool:
     return bool(ln.removed_by) or (ln.shape is not None and ln.shape.is_headline_like)
 
 
+def _list_follows(lines: list[_Line], i: int, start: int) -> bool:
+    """A list header after a real article, followed by list items: the rest of the page is furniture."""
+    prose = sum(ln.score for ln in lines[start:i] if ln.score > 0)
+    following = [ln for ln in lines[i + 1:i + 8] if not ln.removed_by][:2]
+    return prose >= _PROSE_BEFORE_FOOTER and len(following) == 2 and all(
+        ln.shape.is_headline_like or ln.shape.bullet for ln in following
+    )
+
+
 def _mark(lines: list[_Line], idx: range, rule: str) -> None:
     for i in idx:
         ln = lines[i]
@@ -215,7 +224,7 @@ def clean_page_text(text: str, table: RuleTable | None = None, title: str | None
             end = min(end, i)
             break
         if ln.tail is not None and i > start:
-            if ln.tail.block == "to_end":
+            if ln.tail.block == "to_end" or _list_follows(lines, i, start):
                 _mark(lines, range(i + 1, len(lines)), ln.tail.name)
                 end = min(end, i - 1)
                 break
