@@ -24,6 +24,8 @@ _CJK_LEFT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}”’」』》）】〕
 _CJK_RIGHT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}“‘「『《（【〔]"
 _ASCII_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _ASCII_BETWEEN_CJK = regex.compile(rf"(?<={_CJK_LEFT})[,;:?!()](?={_CJK_RIGHT})")
+# A parenthesised aside in CJK text: `(记者 杜燕)今天` -> `（记者 杜燕）今天`, both marks together.
+_PAREN_PAIR = regex.compile(rf"(?<={_CJK_LEFT})\(([^()\n]{{0,60}}\p{{Han}}[^()\n]{{0,60}})\)|\(([^()\n]{{0,60}}\p{{Han}}[^()\n]{{0,60}})\)(?={_CJK_RIGHT})")
 _SPACES = regex.compile(r"[^\S\n]+")
 
 _FTFY = ftfy.TextFixerConfig(
@@ -74,6 +76,7 @@ def normalize_line(line: str) -> str:
     """Normalise one line: invisible characters out, widths fixed, whitespace collapsed and stripped."""
     line = _INVISIBLE.sub("", line)
     line = line.translate(_FULLWIDTH_ALNUM)
+    line = _PAREN_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2)}）", line)
     line = _ASCII_BETWEEN_CJK.sub(lambda m: _ASCII_TO_FULL[m.group()], line)
     return _SPACES.sub(" ", line).strip()
 

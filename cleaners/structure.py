@@ -20,7 +20,9 @@ _CLAUSE_END = regex.compile(r"[，、：,:][”’」』\"')）]*\s*$")
 _BULLET = regex.compile(r"^\s*([•·●◆◇■□▪▫►▶→\-*+]|\d{1,2}[.)）](?!\d))\s*")
 # Enumerations as articles write them (1、 （2） 第三，) and key-value lines (成人票原价：279元): list content,
 # not navigation.
-_ENUMERATED = regex.compile(r"^\s*(\d{1,2}、|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、是]|第[一二三四五六七八九十\d]{1,3}[，、章节条])")
+_ENUMERATED = regex.compile(
+    r"^\s*(\d{1,2}、|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、是]|第[一二三四五六七八九十\d]{1,3}[，、章节条])"
+)
 _KEY_VALUE = regex.compile(r"^[^：:]{1,12}[：:]\s*\S.{1,60}$")
 # A teaser cut short by the page (…, ...): a summary in a feed of other articles, not article prose.
 _TEASER_END = regex.compile(r"(?<![…\.])(\.\.\.|…)$")
@@ -30,6 +32,8 @@ DATE = regex.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
 )
+# Month-day stamps with a time, as feeds and reply lists print them (08-11 16:58).
+_SHORT_STAMP = regex.compile(r"(?<![\d-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?!\d)")
 _DATELINE_WORDS = regex.compile(
     r"来源|作者|编辑|记者|发布|更新|时间|日期|阅读|浏览|点击|评论|字号|分享|收藏|来自|稿源|责编|人参与|选稿|[丨|｜]"
 )
@@ -46,6 +50,7 @@ class LineShape:
     bullet: bool
     listed: bool = False  # an enumerated item or a key-value line, as lists inside articles have
     teaser: bool = False  # ends cut short with … or ...
+    stamped: bool = False  # a short line with a date and a time of day: a post, comment or feed item header
 
     @property
     def is_paragraph(self) -> bool:
@@ -71,7 +76,20 @@ def shape(line: str) -> LineShape:
         bullet=bool(_BULLET.match(line)),
         listed=bool(_ENUMERATED.match(line) or _KEY_VALUE.match(line)),
         teaser=bool(_TEASER_END.search(line)),
+        stamped=is_stamped(line),
     )
+
+
+def is_stamped(line: str) -> bool:
+    """A date with a time of day in a short non-sentence line (`标题 2005-06-11 14:05:50`, `【网友】08-11 16:58`)."""
+    if len(line) > 100 or "。" in line:
+        return False
+    m = DATE.search(line)
+    return bool((m and m["H"] is not None) or _SHORT_STAMP.search(line))
+
+
+# The score of a line that separates one post or item from the next: a timestamped header.
+BOUNDARY = -40.0
 
 
 def content_score(s: LineShape) -> float:
@@ -82,6 +100,8 @@ def content_score(s: LineShape) -> float:
     """
     if s.chars == 0:
         return 0.0
+    if s.stamped:
+        return BOUNDARY
     if s.teaser:
         return -(6.0 + min(s.chars, 40) * 0.25)
     if s.is_paragraph:

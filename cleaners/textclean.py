@@ -17,8 +17,10 @@ from typing import Any
 import regex
 
 from . import metadata, structure
+from .htmlmeta import split_site_suffix
 from .rules import Rule, RuleTable, default_table
 
+_BRACKETED = regex.compile(r"^\s*[\[【<《(（].{0,20}[\]】>》)）]")  # [查看目录] [加入书签]: link buttons
 _ONLY_PUNCT = regex.compile(r"^[\p{P}\p{S}\p{Z}\s]*$")
 _TITLE_KEY = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
 # Concepts whose lines mark a boundary of the article (they lower the score of the block around them).
@@ -139,6 +141,8 @@ def _scores(lines: list[_Line]) -> list[float]:
     for ln in lines:
         if ln.removed_by:
             ln.score = _CHROME_PENALTY if ln.concept in _CHROME_CONCEPTS else 0.0
+            if ln.shape.stamped or structure.is_stamped(ln.pieces[0][0] if ln.pieces else ""):
+                ln.score = structure.BOUNDARY
             if ln.tail is not None and ln.tail.block == "to_end" and seen >= _PROSE_BEFORE_FOOTER:
                 discount = _FOOTER_DISCOUNT
         else:
@@ -156,14 +160,18 @@ def _find_title(lines: list[_Line], start: int) -> str | None:
         if ln.text and not ln.removed_by:
             k = title_key(ln.text)
             keys[k] = keys.get(k, 0) + 1
+    # flattened pages often begin with the <title>: `headline_频道_网站名`; a line equal to its headline wins
+    first = next((ln.pieces[0][0] for ln in lines if ln.pieces), "")
+    head_key = title_key(split_site_suffix(first)[0]) if first else ""
     window = range(max(0, start - 15), start)
     candidates = [
         i for i in window
         if not lines[i].removed_by and 4 <= lines[i].shape.chars <= 64 and not lines[i].shape.is_paragraph
-        and not lines[i].shape.bullet
+        and not lines[i].shape.bullet and not _BRACKETED.match(lines[i].text)
     ]
     for i in candidates:
-        if keys.get(title_key(lines[i].text), 0) >= 2:
+        k = title_key(lines[i].text)
+        if keys.get(k, 0) >= 2 or (len(k) >= 4 and k == head_key):
             return lines[i].text
     for i in reversed(candidates):
         following = [j for j in range(i + 1, min(len(lines), i + 4))]

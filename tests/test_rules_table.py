@@ -1,0 +1,45 @@
+"""The rule table: it loads, every rule carries its case, Traditional variants are matched, bad entries fail."""
+import pytest
+
+from cleaners.rules import RuleError, compile_rule, default_table, load_table, widen_to_traditional
+
+
+def test_every_rule_is_named_and_has_a_case():
+    table = default_table()
+    assert len(table.rules) >= 25
+    for rule in table.rules:
+        assert rule.name and rule.concept and len(rule.case) > 10
+
+
+def test_pattern_widening_adds_traditional_forms():
+    assert widen_to_traditional("评论") == "[评評][论論]"
+    assert widen_to_traditional("[图]片") == "[图圖][片]" or widen_to_traditional("[图]片").startswith("[图圖]")
+
+
+def test_traditional_page_matches_simplified_rule():
+    rule = next(r for r in default_table().rules if r.name == "comment_form_field")
+    assert rule.matches_line("昵稱:") and rule.matches_line("內容:")
+
+
+def test_unknown_keys_are_rejected():
+    with pytest.raises(RuleError, match="unknown keys"):
+        compile_rule({"name": "x", "concept": "c", "scope": "line", "pattern": "a", "case": "c", "colour": 1})
+
+
+def test_bad_scope_and_bad_pattern_are_rejected():
+    with pytest.raises(RuleError):
+        compile_rule({"name": "x", "concept": "c", "scope": "page", "pattern": "a", "case": "c"})
+    with pytest.raises(RuleError, match="compile"):
+        compile_rule({"name": "x", "concept": "c", "scope": "line", "pattern": "(", "case": "c"})
+
+
+def test_duplicate_names_are_rejected():
+    entry = "  - {name: a, concept: c, scope: line, pattern: x, case: because}\n"
+    with pytest.raises(RuleError, match="unique"):
+        load_table("rules:\n" + entry + entry)
+
+
+def test_table_version_changes_with_content():
+    a = load_table("version: 1\nrules:\n  - {name: a, concept: c, scope: line, pattern: x, case: because}\n")
+    b = load_table("version: 1\nrules:\n  - {name: a, concept: c, scope: line, pattern: y, case: because}\n")
+    assert a.version != b.version and a.version.startswith("1+")
