@@ -90,6 +90,16 @@ def normalize_text(text: str, mojibake: bool = True) -> str:
     return "\n".join(x for x in lines if x)
 
 
+def normalize_lines(lines: list[str], mojibake: bool = True) -> list[str]:
+    """Normalise lines one for one (empty results stay, as empty strings), so hints kept beside them align."""
+    joined = unicodedata.normalize("NFC", "\n".join(x.replace("\n", " ") for x in lines))
+    if mojibake:
+        fixed = fix_mojibake(joined)
+        if fixed.count("\n") == joined.count("\n"):
+            joined = fixed
+    return [normalize_line(x) for x in joined.split("\n")]
+
+
 @functools.lru_cache(maxsize=4)
 def _converter(config: str):
     import opencc

@@ -32,8 +32,11 @@ DATE = regex.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
 )
-# Month-day stamps with a time, as feeds and reply lists print them (08-11 16:58).
-_SHORT_STAMP = regex.compile(r"(?<![\d-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?!\d)")
+# Month-day stamps with a time, as feeds and reply lists print them (08-11 16:58), and relative times
+# (法新社·2 天前, 3小时前, 刚刚).
+_SHORT_STAMP = regex.compile(
+    r"(?<![\d-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?!\d)|\d+\s*(秒|分钟|分鐘|小时|小時|天|日|周|週|个月|個月)前|^刚刚|·\s*刚刚"
+)
 _DATELINE_WORDS = regex.compile(
     r"来源|作者|编辑|记者|发布|更新|时间|日期|阅读|浏览|点击|评论|字号|分享|收藏|来自|稿源|责编|人参与|选稿|[丨|｜]"
 )
@@ -82,7 +85,7 @@ def shape(line: str) -> LineShape:
 
 def is_stamped(line: str) -> bool:
     """A date with a time of day in a short non-sentence line (`标题 2005-06-11 14:05:50`, `【网友】08-11 16:58`)."""
-    if len(line) > 100 or "。" in line:
+    if len(line) > 60 or "。" in line:
         return False
     m = DATE.search(line)
     return bool((m and m["H"] is not None) or _SHORT_STAMP.search(line))

@@ -27,6 +27,7 @@ _TITLE_KEY = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
 _CHROME_CONCEPTS = {"comment_box", "spam_farm", "related", "disclaimer", "site_chrome"}
 _CHROME_PENALTY = -8.0
 _PROSE_BEFORE_FOOTER = 100.0
+_LINK_LINE = 0.6  # a line this much inside <a> is navigation
 _FOOTER_DISCOUNT = 0.2
 
 
@@ -49,6 +50,8 @@ class _Line:
     concept: str | None = None
     shape: structure.LineShape | None = None
     score: float = 0.0
+    link_ratio: float = 0.0  # share of the line inside links (HTML input only)
+    tag: str = ""  # the block element that held the line (HTML input only)
 
 
 @dataclass
@@ -147,6 +150,10 @@ def _scores(lines: list[_Line]) -> list[float]:
                 discount = _FOOTER_DISCOUNT
         else:
             ln.score = structure.content_score(ln.shape)
+            if ln.link_ratio >= _LINK_LINE:  # a link, or a row of links: navigation, not prose
+                ln.score = -(8.0 + min(ln.shape.chars, 40) * 0.3) - (abs(ln.score) * 0.3 if ln.score > 0 else 0)
+            elif ln.link_ratio > 0.2 and ln.score > 0:
+                ln.score *= 1.0 - ln.link_ratio
             if ln.score > 0:
                 seen += ln.score
                 ln.score *= discount
@@ -184,6 +191,40 @@ def _is_headline(ln: _Line) -> bool:
     return bool(ln.removed_by) or (ln.shape is not None and ln.shape.is_headline_like)
 
 
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+
+
+def _is_strong_boundary(ln: _Line) -> bool:
+    """Where one item of a feed ends and the next begins: a timestamp line, or a linked headline."""
+    return ln.shape.stamped or (ln.link_ratio >= 0.8 and ln.tag in _HEADINGS)
+
+
+def _anchored(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, int] | None:
+    """Prefer the block that follows the headline, up to the first feed boundary after it.
+
+    A page's best-scoring block can be a long teaser in a feed below a short article; the article is the one
+    under its headline. The anchored block wins unless the global one is four times larger.
+    """
+    anchors = [i for i, ln in enumerate(lines) if ln.removed_by == "repeated_title"]
+    if not anchors:
+        return block
+    anchor = next((i for i in anchors if lines[i].tag == "h1"), anchors[0])
+    first = next((i for i in range(anchor + 1, min(len(lines), anchor + 15)) if lines[i].score > 0), None)
+    if first is None:
+        return block
+    stop = next((i for i in range(first + 1, len(lines)) if _is_strong_boundary(lines[i])), len(lines))
+    scores = [ln.score for ln in lines[first:stop]]
+    local = structure.best_block(scores)
+    if local is None:
+        return block
+    local = (local[0] + first, local[1] + first)
+    if block is None:
+        return local
+    total = sum(ln.score for ln in lines[block[0]:block[1] + 1])
+    local_total = sum(ln.score for ln in lines[local[0]:local[1] + 1])
+    return local if local_total * 4 >= total else block
+
+
 def _list_follows(lines: list[_Line], i: int, start: int) -> bool:
     """A list header after a real article, followed by list items: the rest of the page is furniture."""
     prose = sum(ln.score for ln in lines[start:i] if ln.score > 0)
@@ -200,10 +241,30 @@ def _mark(lines: list[_Line], idx: range, rule: str) -> None:
             ln.removed_by = rule
 
 
+@dataclass(frozen=True)
+class LineHint:
+    """What the DOM says about a line that flattened text cannot: how much of it is links, which element."""
+
+    link_ratio: float = 0.0
+    tag: str = ""
+
+
 def clean_page_text(text: str, table: RuleTable | None = None, title: str | None = None) -> TextResult:
     """Clean normalised page text (one line per block) and say what was removed and why."""
+    return clean_lines(text.split("\n"), None, table, title)
+
+
+def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: RuleTable | None = None,
+                title: str | None = None) -> TextResult:
+    """Clean normalised lines, with optional DOM hints aligned to them; blank lines are skipped."""
     table = table or default_table()
-    lines = [_Line(t, [[t, None]]) for t in text.split("\n") if t.strip()]
+    lines = []
+    for i, t in enumerate(texts):
+        if t.strip():
+            ln = _Line(t, [[t, None]])
+            if hints is not None:
+                ln.link_ratio, ln.tag = hints[i].link_ratio, hints[i].tag
+            lines.append(ln)
     meta: dict[str, Any] = {}
     _apply_rules(lines, table, meta)
     for ln in lines:
@@ -218,6 +279,7 @@ def clean_page_text(text: str, table: RuleTable | None = None, title: str | None
                 ln.removed_by, ln.concept = "repeated_title", "meta"
         block = structure.best_block(_scores(lines))
 
+    block = _anchored(lines, block)
     if block is None:
         _mark(lines, range(len(lines)), "no_article_text")
         return _finish(lines, title, meta)

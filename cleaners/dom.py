@@ -1,0 +1,217 @@
+"""From an HTML tree to lines with DOM hints: prune page furniture, then flatten block by block.
+
+Two passes over the tree, both iterative (deep pages cannot overflow the stack):
+1. bottom-up statistics per element (characters, punctuation, characters inside links);
+2. top-down: prune elements whose class/id tokens or opening heading name furniture (data/dom_rules.yaml),
+   unless they hold a large share of the page's prose, then emit one line per block with its link density.
+The lines go through the same text rules as flattened pages; the link density tells navigation from prose,
+which flattened text cannot.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from importlib import resources
+
+import regex
+import yaml
+from lxml import html as lxml_html
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul center caption".split()
+)
+SKIP_TAGS = frozenset(
+    "script style noscript template svg iframe head object embed canvas select option button textarea input "
+    "audio video map area link meta title math".split()
+)
+# Semantic furniture elements, pruned like a class token (unless they hold the article, see the guard).
+FURNITURE_TAGS = {"nav": "navigation", "footer": "footer", "aside": "navigation", "header": "navigation"}
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_TOKEN_SPLIT = regex.compile(r"[^a-z0-9]+")
+_PUNCT = regex.compile(r"[，。！？；：、]")
+_HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
+# An element holding more than this share of the page's punctuated text is never pruned.
+_GUARD_SHARE = 0.35
+
+
+@dataclass(frozen=True)
+class DomRules:
+    tokens: dict[str, str]  # token -> group
+    long_tokens: tuple[tuple[str, str], ...]  # tokens matched inside longer class names
+    heading: regex.Pattern
+    version: str
+
+
+@functools.lru_cache(maxsize=1)
+def dom_rules() -> DomRules:
+    data = yaml.safe_load(resources.files("cleaners").joinpath("data/dom_rules.yaml").read_text("utf-8"))
+    tokens: dict[str, str] = {}
+    for group, spec in data["groups"].items():
+        for token in spec["tokens"]:
+            tokens[str(token).lower()] = group
+    long_tokens = tuple((t, g) for t, g in tokens.items() if len(t) >= 6 and "-" not in t)
+    return DomRules(tokens, long_tokens, regex.compile(data["headings"]["pattern"]), str(data.get("version", 0)))
+
+
+@dataclass
+class Line:
+    text: str
+    link_chars: int = 0
+    chars: int = 0
+    tag: str = ""  # the block element that holds the line (p, li, h2, td, div, ...)
+
+    @property
+    def link_ratio(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+
+@dataclass
+class DomText:
+    lines: list[Line]
+    pruned: list[tuple[str, str]] = field(default_factory=list)  # (rule, text) of pruned blocks
+
+
+def class_tokens(el: lxml_html.HtmlElement) -> list[str]:
+    """Class and id words, and their parts split on punctuation (`news-comment_list` -> news, comment, list).
+
+    camelCase is not split: utility and flag classes (`enableGAMAds`, `disableAsideSection`) would read as
+    furniture.
+    """
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    words = raw.split()
+    return words + [t for w in words for t in _TOKEN_SPLIT.split(w) if t and t != w]
+
+
+def furniture_group(el: lxml_html.HtmlElement, rules: DomRules) -> str | None:
+    """The boilerplate group an element's class/id names, or None."""
+    for token in class_tokens(el):
+        if token in rules.tokens:
+            return rules.tokens[token]
+        for long, group in rules.long_tokens:
+            if long in token:
+                return group
+    return None
+
+
+def _own_text(el: lxml_html.HtmlElement) -> str:
+    return el.text or ""
+
+
+def _stats(root: lxml_html.HtmlElement) -> dict:
+    """Per element: (chars, puncts) of its visible text, bottom-up, iteratively."""
+    stats: dict = {}
+    stack: list[tuple[lxml_html.HtmlElement, bool]] = [(root, False)]
+    while stack:
+        el, done = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in SKIP_TAGS or not tag:
+            stats[el] = (0, 0)
+            continue
+        if not done:
+            stack.append((el, True))
+            stack.extend((child, False) for child in el)
+            continue
+        text = el.text or ""
+        chars, puncts = len(text.strip()), len(_PUNCT.findall(text))
+        for child in el:
+            c, p = stats.get(child, (0, 0))
+            tail = child.tail or ""
+            chars += c + len(tail.strip())
+            puncts += p + len(_PUNCT.findall(tail))
+        stats[el] = (chars, puncts)
+    return stats
+
+
+def _heading_text(el: lxml_html.HtmlElement) -> str | None:
+    """The text of the first child when it is a short heading-like element (h2, strong, span, a title div)."""
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in SKIP_TAGS or not tag:
+            continue
+        text = " ".join(child.text_content().split()) if len(child) < 8 else ""
+        return text if 0 < len(text) <= 20 else None
+    return None
+
+
+def _protected(root: lxml_html.HtmlElement) -> set:
+    """Elements never pruned: the headline and the article body markers, with all their ancestors.
+
+    A page whose feed outweighs its article would otherwise lose the article to a container class that
+    happens to name furniture (`caas … enableInArticleAd`).
+    """
+    keep = set()
+    marks = list(root.iter("h1"))[:2] + list(root.iter("article"))[:1] + [
+        el for el in root.iter() if isinstance(el.tag, str) and el.get("itemprop") == "articleBody"
+    ][:1]
+    for el in marks:
+        keep.add(el)
+        keep.update(el.iterancestors())
+    return keep
+
+
+def _hidden(el: lxml_html.HtmlElement) -> bool:
+    style = el.get("style")
+    return el.get("hidden") is not None or bool(style and _HIDDEN_STYLE.search(style))
+
+
+def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
+    """The page as lines with link densities, furniture pruned (when `prune`)."""
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    rules = dom_rules()
+    stats = _stats(root)
+    total_puncts = max(1, stats.get(root, (0, 0))[1])
+    protected = _protected(root)
+    out = DomText([])
+    current: list = ["", 0, ""]  # text, link chars, tag
+
+    def flush() -> None:
+        text = " ".join(current[0].split())
+        if text:
+            out.lines.append(Line(text, min(current[1], len(text)), len(text), current[2]))
+        current[0], current[1] = "", 0
+
+    def add(text: str | None, in_link: bool, tag: str) -> None:
+        if text:
+            if not current[0].strip():
+                current[2] = tag
+            current[0] += text
+            if in_link:
+                current[1] += len(text.strip())
+
+    # stack of (element, phase, in_link, block_tag); phase 0 = enter, 1 = leave
+    stack: list[tuple[lxml_html.HtmlElement, int, bool, str]] = [(root, 0, False, "body")]
+    while stack:
+        el, phase, in_link, block = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if phase == 1:
+            if tag in BLOCK_TAGS:
+                flush()
+            add(el.tail, in_link, block)
+            continue
+        if not tag or tag in SKIP_TAGS or _hidden(el):
+            add(el.tail, in_link, block)
+            continue
+        if prune and el is not root:
+            group = FURNITURE_TAGS.get(tag) or furniture_group(el, rules)
+            if group is None and tag not in ("p", "span", "a", "li"):
+                heading = _heading_text(el)
+                if heading and rules.heading.match(heading):
+                    group = "related" if "评论" not in heading else "comments"
+            if group is not None and el not in protected and stats.get(el, (0, 0))[1] <= _GUARD_SHARE * total_puncts:
+                text = " ".join(el.text_content().split())
+                if text:
+                    out.pruned.append((f"dom_{group}", text))
+                add(el.tail, in_link, block)
+                continue
+        stack.append((el, 1, in_link, block))
+        if tag in BLOCK_TAGS:
+            flush()
+            block = tag
+        link = in_link or tag == "a"
+        add(el.text, link, block)
+        for child in reversed(el):
+            stack.append((child, 0, link, block))
+    flush()
+    return out
