@@ -21,6 +21,7 @@ from .htmlmeta import split_site_suffix
 from .rules import Rule, RuleTable, default_table
 
 _BRACKETED = regex.compile(r"^\s*[\[【<《(（].{0,20}[\]】>》)）]")  # [查看目录] [加入书签]: link buttons
+_LEADING_MARKS = regex.compile(r"^[|｜•·●◆■□▪►>*\-\s]+")
 _ONLY_PUNCT = regex.compile(r"^[\p{P}\p{S}\p{Z}\s]*$")
 _TITLE_KEY = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
 # Concepts whose lines mark a boundary of the article (they lower the score of the block around them).
@@ -112,15 +113,16 @@ def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> 
                 break
         if ln.removed_by:
             continue
+        probe = _LEADING_MARKS.sub("", ln.text)  # `• 相关新闻`, `| 回复线索：` match like the bare words
         for rule in tail:
-            if m := rule.matches_line(ln.text):
+            if m := rule.matches_line(probe):
                 ln.removed_by, ln.tail, ln.concept = rule.name, rule, rule.concept
                 _capture(meta, rule, m)
                 break
         if ln.removed_by:
             continue
         for rule in whole:
-            if m := rule.matches_line(ln.text):
+            if m := rule.matches_line(probe):
                 ln.removed_by, ln.concept = rule.name, rule.concept
                 _capture(meta, rule, m)
                 break
@@ -174,7 +176,7 @@ def _find_title(lines: list[_Line], start: int) -> str | None:
     candidates = [
         i for i in window
         if not lines[i].removed_by and 4 <= lines[i].shape.chars <= 64 and not lines[i].shape.is_paragraph
-        and not lines[i].shape.bullet and not _BRACKETED.match(lines[i].text)
+        and not lines[i].shape.bullet and not lines[i].shape.listed and not _BRACKETED.match(lines[i].text)
     ]
     for i in candidates:
         k = title_key(lines[i].text)
@@ -194,32 +196,45 @@ def _is_headline(ln: _Line) -> bool:
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 
 
-def _is_strong_boundary(ln: _Line) -> bool:
-    """Where one item of a feed ends and the next begins: a timestamp line, or a linked headline."""
-    return ln.shape.stamped or (ln.link_ratio >= 0.8 and ln.tag in _HEADINGS)
+def _is_strong_boundary(lines: list[_Line], i: int) -> bool:
+    """Where one item of a feed ends and the next begins: a linked headline, a timestamp over a link, a list
+    header."""
+    ln = lines[i]
+    if ln.tail is not None:
+        return True
+    if ln.link_ratio >= 0.8 and ln.tag in _HEADINGS:
+        return True
+    if ln.shape.stamped:
+        if not any(x.tag for x in lines):  # flattened text: no link information, a timestamp line suffices
+            return True
+        nxt = next((x for x in lines[i + 1:i + 3] if not x.removed_by), None)
+        return nxt is not None and nxt.link_ratio >= 0.8
+    return False
 
 
 def _anchored(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, int] | None:
     """Prefer the block that follows the headline, up to the first feed boundary after it.
 
     A page's best-scoring block can be a long teaser in a feed below a short article; the article is the one
-    under its headline. The anchored block wins unless the global one is four times larger.
+    under its headline. Under an <h1> headline the anchored block wins; under a headline found elsewhere it
+    wins unless the global block is four times larger.
     """
-    anchors = [i for i, ln in enumerate(lines) if ln.removed_by == "repeated_title"]
+    anchors = [i for i, ln in enumerate(lines) if ln.removed_by in ("repeated_title", "title_label")]
     if not anchors:
         return block
     anchor = next((i for i in anchors if lines[i].tag == "h1"), anchors[0])
     first = next((i for i in range(anchor + 1, min(len(lines), anchor + 15)) if lines[i].score > 0), None)
     if first is None:
         return block
-    stop = next((i for i in range(first + 1, len(lines)) if _is_strong_boundary(lines[i])), len(lines))
+    stop = next((i for i in range(first + 1, len(lines)) if _is_strong_boundary(lines, i)), len(lines))
     scores = [ln.score for ln in lines[first:stop]]
     local = structure.best_block(scores)
     if local is None:
         return block
     local = (local[0] + first, local[1] + first)
-    if block is None:
-        return local
+    closing = stop < len(lines) and lines[stop].tail is not None
+    if block is None or lines[anchor].tag == "h1" or (closing and block[0] > stop):
+        return local  # under an <h1>, or the other block lies in the comments/related part after the article
     total = sum(ln.score for ln in lines[block[0]:block[1] + 1])
     local_total = sum(ln.score for ln in lines[local[0]:local[1] + 1])
     return local if local_total * 4 >= total else block
