@@ -156,6 +156,8 @@ def _scores(lines: list[_Line]) -> list[float]:
                 ln.score = -(8.0 + min(ln.shape.chars, 40) * 0.3) - (abs(ln.score) * 0.3 if ln.score > 0 else 0)
             elif ln.link_ratio > 0.2 and ln.score > 0:
                 ln.score *= 1.0 - ln.link_ratio
+            elif ln.tag in ("td", "th") and ln.score < 0 and ln.link_ratio < 0.3:
+                ln.score = -1.0  # a cell of a data table: short, unpunctuated, and content
             if ln.score > 0:
                 seen += ln.score
                 ln.score *= discount
