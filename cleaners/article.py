@@ -14,7 +14,7 @@ import trafilatura
 from .dom import dom_lines
 from .htmlextract import parse_html
 from .htmlmeta import HtmlMeta, extract_meta
-from .normalize import normalize_lines, normalize_text
+from .normalize import normalize_line, normalize_lines, normalize_text
 from .rules import RuleTable
 from .textclean import LineHint, TextResult, clean_lines, clean_page_text
 
@@ -44,7 +44,7 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
     """Article text and metadata of an HTML page; raises HtmlError when it cannot be parsed."""
     tree = parse_html(html)
     meta = extract_meta(tree)
-    title = title or meta.title
+    title = title or (normalize_line(meta.title) if meta.title else None)
     result, pruned = _from_dom(tree, table, title, True, mojibake)
     if len(result.text) >= THIN_TEXT:
         return Extraction(result, meta, "dom", pruned)

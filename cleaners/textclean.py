@@ -191,6 +191,17 @@ def _find_title(lines: list[_Line], start: int) -> str | None:
     return None
 
 
+def _same_title(line_key: str, key: str, is_h1: bool) -> bool:
+    """The headline again: equal, or (for an <h1>, or a long line) the title with a site or date suffix added
+    or dropped (`标题 (2024年5月20日掲載)`)."""
+    if line_key == key:
+        return True
+    short, long = sorted((line_key, key), key=len)
+    if len(short) < 6 or not long.startswith(short):
+        return False
+    return is_h1 or len(short) >= 0.7 * len(long)
+
+
 def _is_headline(ln: _Line) -> bool:
     return bool(ln.removed_by) or (ln.shape is not None and ln.shape.is_headline_like)
 
@@ -292,7 +303,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
     if title:
         key = title_key(title)
         for ln in lines:
-            if not ln.removed_by and ln.text and title_key(ln.text) == key:
+            if not ln.removed_by and ln.text and _same_title(title_key(ln.text), key, ln.tag == "h1"):
                 ln.removed_by, ln.concept = "repeated_title", "meta"
         block = structure.best_block(_scores(lines))
 
