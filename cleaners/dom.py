@@ -38,7 +38,8 @@ _GUARD_SHARE = 0.35
 @dataclass(frozen=True)
 class DomRules:
     tokens: dict[str, str]  # token -> group
-    long_tokens: tuple[tuple[str, str], ...]  # tokens matched inside longer class names
+    long_tokens: dict[str, str]  # tokens also matched inside longer class names -> group
+    long_pattern: regex.Pattern  # one alternation of long_tokens
     heading: regex.Pattern
     version: str
 
@@ -50,8 +51,10 @@ def dom_rules() -> DomRules:
     for group, spec in data["groups"].items():
         for token in spec["tokens"]:
             tokens[str(token).lower()] = group
-    long_tokens = tuple((t, g) for t, g in tokens.items() if len(t) >= 6 and "-" not in t)
-    return DomRules(tokens, long_tokens, regex.compile(data["headings"]["pattern"]), str(data.get("version", 0)))
+    long_tokens = {t: g for t, g in tokens.items() if len(t) >= 6 and "-" not in t}
+    long_pattern = regex.compile("|".join(sorted(map(regex.escape, long_tokens), key=len, reverse=True)))
+    return DomRules(tokens, long_tokens, long_pattern, regex.compile(data["headings"]["pattern"]),
+                    str(data.get("version", 0)))
 
 
 @dataclass
@@ -83,44 +86,34 @@ def class_tokens(el: lxml_html.HtmlElement) -> list[str]:
     return words + [t for w in words for t in _TOKEN_SPLIT.split(w) if t and t != w]
 
 
-def furniture_group(el: lxml_html.HtmlElement, rules: DomRules) -> str | None:
-    """The boilerplate group an element's class/id names, or None."""
+def furniture_group(el: lxml_html.HtmlElement, rules: DomRules, cache: dict | None = None) -> str | None:
+    """The boilerplate group an element's class/id names, or None (memoised per class/id string)."""
+    key = (el.get("class"), el.get("id"))
+    if key == (None, None):
+        return None
+    if cache is not None and key in cache:
+        return cache[key]
+    found = None
     for token in class_tokens(el):
         if token in rules.tokens:
-            return rules.tokens[token]
-        for long, group in rules.long_tokens:
-            if long in token:
-                return group
-    return None
+            found = rules.tokens[token]
+            break
+        m = rules.long_pattern.search(token)
+        if m:
+            found = rules.long_tokens[m.group()]
+            break
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
 def _own_text(el: lxml_html.HtmlElement) -> str:
     return el.text or ""
 
 
-def _stats(root: lxml_html.HtmlElement) -> dict:
-    """Per element: (chars, puncts) of its visible text, bottom-up, iteratively."""
-    stats: dict = {}
-    stack: list[tuple[lxml_html.HtmlElement, bool]] = [(root, False)]
-    while stack:
-        el, done = stack.pop()
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in SKIP_TAGS or not tag:
-            stats[el] = (0, 0)
-            continue
-        if not done:
-            stack.append((el, True))
-            stack.extend((child, False) for child in el)
-            continue
-        text = el.text or ""
-        chars, puncts = len(text.strip()), len(_PUNCT.findall(text))
-        for child in el:
-            c, p = stats.get(child, (0, 0))
-            tail = child.tail or ""
-            chars += c + len(tail.strip())
-            puncts += p + len(_PUNCT.findall(tail))
-        stats[el] = (chars, puncts)
-    return stats
+def _puncts(el: lxml_html.HtmlElement) -> int:
+    """Clause punctuation in an element's text: how much prose it holds (one C call for the text)."""
+    return len(_PUNCT.findall(el.text_content()))
 
 
 def _heading_text(el: lxml_html.HtmlElement) -> str | None:
@@ -160,9 +153,9 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
     body = tree.find(".//body")
     root = body if body is not None else tree
     rules = dom_rules()
-    stats = _stats(root)
-    total_puncts = max(1, stats.get(root, (0, 0))[1])
+    total_puncts = max(1, _puncts(root))
     protected = _protected(root)
+    cache: dict = {}
     out = DomText([])
     current: list = ["", 0, ""]  # text, link chars, tag
 
@@ -194,12 +187,12 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
             add(el.tail, in_link, block)
             continue
         if prune and el is not root:
-            group = FURNITURE_TAGS.get(tag) or furniture_group(el, rules)
+            group = FURNITURE_TAGS.get(tag) or furniture_group(el, rules, cache)
             if group is None and tag not in ("p", "span", "a", "li"):
                 heading = _heading_text(el)
                 if heading and rules.heading.match(heading):
                     group = "related" if "评论" not in heading else "comments"
-            if group is not None and el not in protected and stats.get(el, (0, 0))[1] <= _GUARD_SHARE * total_puncts:
+            if group is not None and el not in protected and _puncts(el) <= _GUARD_SHARE * total_puncts:
                 text = " ".join(el.text_content().split())
                 if text:
                     out.pruned.append((f"dom_{group}", text))

@@ -10,6 +10,7 @@ import unicodedata
 
 import ftfy
 import regex
+from ftfy.badness import is_bad
 
 # Zero-width, bidi and other format controls that carry no text (U+200B..U+200F, U+202A..U+202E,
 # U+2060..U+206F, U+FEFF, U+061C, U+180E) plus C0/C1 controls other than tab and newline.
@@ -25,7 +26,8 @@ _CJK_RIGHT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}“‘「『《（【�
 _ASCII_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _ASCII_BETWEEN_CJK = regex.compile(rf"(?<={_CJK_LEFT})[,;:?!()](?={_CJK_RIGHT})")
 # A parenthesised aside in CJK text: `(记者 杜燕)今天` -> `（记者 杜燕）今天`, both marks together.
-_PAREN_PAIR = regex.compile(rf"(?<={_CJK_LEFT})\(([^()\n]{{0,60}}\p{{Han}}[^()\n]{{0,60}})\)|\(([^()\n]{{0,60}}\p{{Han}}[^()\n]{{0,60}})\)(?={_CJK_RIGHT})")
+_ASIDE = r"\(([^()\n]{0,60}\p{Han}[^()\n]{0,60})\)"
+_PAREN_PAIR = regex.compile(rf"(?<={_CJK_LEFT}){_ASIDE}|{_ASIDE}(?={_CJK_RIGHT})")
 _SPACES = regex.compile(r"[^\S\n]+")
 
 _FTFY = ftfy.TextFixerConfig(
@@ -69,7 +71,9 @@ def fix_legacy_chinese(text: str) -> str:
 def fix_mojibake(text: str) -> str:
     """Repair mis-decoded text: UTF-8/Latin-1 mix-ups (ftfy, without touching widths or quotes) and GBK/Big5
     read as Latin-1."""
-    return ftfy.fix_text(fix_legacy_chinese(text), _FTFY)
+    text = fix_legacy_chinese(text)
+    # ftfy's own badness test is one regex over the text: clean pages (nearly all) skip the line-by-line fixer
+    return ftfy.fix_text(text, _FTFY) if is_bad(text) or "\x1b" in text else text
 
 
 def normalize_line(line: str) -> str:
