@@ -15,11 +15,15 @@ from .dom import dom_lines
 from .htmlextract import parse_html
 from .htmlmeta import HtmlMeta, extract_meta
 from .normalize import normalize_line, normalize_lines, normalize_text
+from .pagetype import page_kind
 from .rules import RuleTable
 from .textclean import LineHint, TextResult, clean_lines, clean_page_text
 
 # Below this many characters of kept text, the next step of the cascade is tried.
 THIN_TEXT = 80
+# A list page: the best block is shorter than this, and the page holds LIST_SPREAD times more prose elsewhere.
+LIST_TEASER_MAX = 200
+LIST_SPREAD = 5
 # Pages larger than this skip trafilatura (its libxml2 calls cannot be interrupted by the time limit).
 MAX_TRAFILATURA_CHARS = 2_000_000
 
@@ -30,6 +34,24 @@ class Extraction:
     meta: HtmlMeta
     extractor: str  # "dom", "dom-unpruned" or "trafilatura"
     pruned: list[tuple[str, str]] = field(default_factory=list)  # (rule, text) removed in the DOM
+    not_article: str | None = None  # why the page is a list or index page rather than an article
+
+
+def list_page_reason(tree, url: str | None, result: TextResult) -> str | None:
+    """Why this is a list page, or None: the page-type signals say so and the article block is only a teaser.
+
+    Both must agree: page_kind alone is tuned for a crawler deciding what to follow and calls many
+    short articles under long feeds lists; a short block beside a heap of other prose is a teaser.
+    """
+    if result.under_headline:  # the block sits under the page's <h1>: an article, however short
+        return None
+    kind = page_kind(tree, url)
+    if kind.kind != "list":
+        return None
+    kept = len(result.text)
+    if kept >= LIST_TEASER_MAX or kind.prose_chars < LIST_SPREAD * max(1, kept):
+        return None
+    return f"{kind.reason}; the best block holds {kept} of {kind.prose_chars} prose characters"
 
 
 def _from_dom(tree, table: RuleTable, title: str | None, prune: bool, mojibake: bool) -> tuple[TextResult, list]:
@@ -46,6 +68,8 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
     meta = extract_meta(tree)
     title = title or (normalize_line(meta.title) if meta.title else None)
     result, pruned = _from_dom(tree, table, title, True, mojibake)
+    if reason := list_page_reason(tree, url or meta.url, result):
+        return Extraction(result, meta, "dom", pruned, not_article=reason)
     if len(result.text) >= THIN_TEXT:
         return Extraction(result, meta, "dom", pruned)
     unpruned, _ = _from_dom(tree, table, title, False, mojibake)

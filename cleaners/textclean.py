@@ -63,6 +63,7 @@ class TextResult:
     meta: dict[str, Any] = field(default_factory=dict)
     # the input line by line, each a list of (span, rule) with rule None for kept text: what `explain` shows
     annotated: list[list[tuple[str, str | None]]] = field(default_factory=list)
+    under_headline: bool = False  # the kept block starts right under the page's <h1> headline
 
 
 def title_key(s: str) -> str:
@@ -308,6 +309,9 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         block = structure.best_block(_scores(lines))
 
     block = _anchored(lines, block)
+    under_headline = block is not None and any(
+        ln.removed_by == "repeated_title" and ln.tag == "h1" for ln in lines[max(0, block[0] - 15):block[0]]
+    )
     if block is None:
         _mark(lines, range(len(lines)), "no_article_text")
         return _finish(lines, title, meta)
@@ -347,7 +351,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         else:
             _mark(lines, range(j, j + 1), "after_article")
             j += 1
-    return _finish(lines, title, meta)
+    return _with_headline(_finish(lines, title, meta), under_headline)
 
 
 def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> TextResult:
@@ -368,3 +372,8 @@ def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> Text
     context = [row_text for ln in lines[:60] for row_text in [ln.pieces[0][0]] if ln.pieces]
     meta.update({k: v for k, v in metadata.bylines(context).items() if k not in meta})
     return TextResult("\n".join(kept), removed, title, meta, annotated)
+
+
+def _with_headline(result: TextResult, under_headline: bool) -> TextResult:
+    result.under_headline = under_headline
+    return result
