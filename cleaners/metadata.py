@@ -12,11 +12,17 @@ import regex
 from .structure import DATE
 
 # Byline patterns, matched in the lines around the headline (kept or removed).
+# Words that end a byline value: `作者：芊草凡凡 时间：…`, `作者:zboygirl 阅读(1660)`.
+_STOPS = r"时间|日期|发表|发布|来源|出自|访问|阅读|浏览|评论|点击|编辑|责编|更新|\d{4}[-/年]"
 BYLINES: dict[str, regex.Pattern] = {
     # 作者：张三 / 文/张三 / 撰文：张三 (seed-like portal bylines)
     "author": regex.compile(
-        r"(?:作者|文|撰文|原作者)\s*[:：/]\s*(?P<v>[\p{Han}A-Za-z·]{2,12}(?:[ 、，,][\p{Han}A-Za-z·]{2,12}){0,3})"
+        r"(?:(?:作者|(?<![\p{Han}])文|撰文|原作者|楼主|发表者|发帖人|博主)\s*[:：/]|(?i:posted by|author)\s*[:：]?)\s*"
+        r"(?P<v>[\p{Han}A-Za-z0-9_·]{2,16}(?:[ 、，,][\p{Han}A-Za-z·]{2,12}){0,4}?)"
+        r"(?=$|\s*[\s|丨:：(（]|" + _STOPS + ")"
     ),
+    # 芊草凡凡 发表于 2005-08-22 (forums and blogs)
+    "poster": regex.compile(r"(?P<v>[\p{Han}A-Za-z0-9_·]{2,16})\s*(?:发表于|发布于|posted at|写于)"),
     # （记者 杜燕）/ 本报记者 张三 (wire stories)
     "reporter": regex.compile(
         r"(?:本报|本台|本网)?记者\s*[:：]?\s*(?P<v>[\p{Han}]{2,4}(?:[ 、，,][\p{Han}]{2,4}){0,3})(?=[\s)）]|$)"
@@ -82,7 +88,24 @@ def bylines(lines: list[str]) -> dict[str, str]:
             m = pattern.search(line)
             if m and m["v"] not in _STOP_VALUES:
                 found[key] = m["v"].strip()
-    if "author" not in found and "reporter" in found:
-        found["author"] = found["reporter"]
-    found.pop("reporter", None)
+    for fallback in ("reporter", "poster"):
+        if "author" not in found and fallback in found:
+            found["author"] = found[fallback]
+        found.pop(fallback, None)
     return found
+
+
+# Values that meta tags put in `author` but that are not people: sites, publishers, software, ids.
+_NOT_A_PERSON = regex.compile(
+    r"(?i)网|報|报|集团|出版|公司|编辑部|频道|中心|team|www|http|\.com|\.cn|^[a-z]_?\d+$|^l_\d+|^size$|\d{4,}"
+)
+
+
+def plausible_author(value: str | None) -> str | None:
+    """The value if it can be a person's name (or names), else None."""
+    if not value:
+        return None
+    value = value.strip()
+    if not 2 <= len(value) <= 24 or _NOT_A_PERSON.search(value) or value.count(",") + value.count("，") > 3:
+        return None
+    return value

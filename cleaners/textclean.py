@@ -369,8 +369,18 @@ def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> Text
             if ln.concept == "meta" and (iso := metadata.find_date(ln.pieces[0][0] if ln.pieces else "")):
                 meta["date"] = iso
                 break
-    context = [row_text for ln in lines[:60] for row_text in [ln.pieces[0][0]] if ln.pieces]
+    # bylines: the top of the page, the lines around the article's start, and every removed meta line
+    starts = [i for i, ln in enumerate(lines) if not ln.removed_by][:1]
+    near = range(max(0, starts[0] - 12), min(len(lines), starts[0] + 3)) if starts else range(0)
+    picked = [i for i in range(len(lines)) if i < 60 or i in near or lines[i].concept == "meta"]
+    context = [lines[i].pieces[0][0] for i in picked if lines[i].pieces]
     meta.update({k: v for k, v in metadata.bylines(context).items() if k not in meta})
+    if "date" not in meta:  # a date printed near the start of the article (发表于 2005-5-7 21:23:57)
+        for i in near:
+            if lines[i].pieces and structure.is_stamped(lines[i].pieces[0][0]):
+                if iso := metadata.find_date(lines[i].pieces[0][0]):
+                    meta["date"] = iso
+                    break
     return TextResult("\n".join(kept), removed, title, meta, annotated)
 
 
