@@ -17,6 +17,7 @@ from .htmlmeta import HtmlMeta, extract_meta
 from .normalize import normalize_line, normalize_lines, normalize_text
 from .pagetype import page_kind
 from .rules import RuleTable
+from .siterules import SiteRule, rule_for
 from .textclean import LineHint, TextResult, clean_lines, clean_page_text
 
 # Below this many characters of kept text, the next step of the cascade is tried.
@@ -24,6 +25,8 @@ THIN_TEXT = 80
 # A list page: the best block is shorter than this, and the page holds LIST_SPREAD times more prose elsewhere.
 LIST_TEASER_MAX = 200
 LIST_SPREAD = 5
+# ... or the best block itself is a run of items: this many linked headlines between its paragraphs.
+LIST_ITEMS = 3
 # Pages larger than this skip trafilatura (its libxml2 calls cannot be interrupted by the time limit).
 MAX_TRAFILATURA_CHARS = 2_000_000
 
@@ -49,25 +52,49 @@ def list_page_reason(tree, url: str | None, result: TextResult) -> str | None:
     if kind.kind != "list":
         return None
     kept = len(result.text)
+    if result.headline_links >= LIST_ITEMS:
+        return f"{kind.reason}; the best block interleaves {result.headline_links} linked headlines"
     if kept >= LIST_TEASER_MAX or kind.prose_chars < LIST_SPREAD * max(1, kept):
         return None
     return f"{kind.reason}; the best block holds {kept} of {kind.prose_chars} prose characters"
 
 
 def _from_dom(tree, table: RuleTable, title: str | None, prune: bool, mojibake: bool) -> tuple[TextResult, list]:
-    dom = dom_lines(tree, prune=prune)
+    dom = dom_lines(tree, prune=prune)  # `tree` may be a whole page or the body element a site rule names
     texts = normalize_lines([ln.text for ln in dom.lines], mojibake=mojibake)
     hints = [LineHint(ln.link_ratio, ln.tag) for ln in dom.lines]
     return clean_lines(texts, hints, table, title), dom.pruned
 
 
+def _apply_site_rule(tree, site: SiteRule) -> tuple[object, list[tuple[str, str]]]:
+    """Drop the site's prune selectors (keeping tails) and pick its body element; (root, removed)."""
+    removed = []
+    for selector in site.prune:
+        for el in selector(tree):
+            text = " ".join(el.text_content().split())
+            if text:
+                removed.append(("site_prune", text))
+            el.drop_tree()
+    bodies = site.body(tree) if site.body is not None else []
+    return (bodies[0] if bodies else tree), removed
+
+
 def extract_article(html: str, *, table: RuleTable, title: str | None = None, url: str | None = None,
-                    mojibake: bool = True) -> Extraction:
+                    mojibake: bool = True, site_rules: tuple[SiteRule, ...] = ()) -> Extraction:
     """Article text and metadata of an HTML page; raises HtmlError when it cannot be parsed."""
     tree = parse_html(html)
     meta = extract_meta(tree)
     title = title or (normalize_line(meta.title) if meta.title else None)
+    site = rule_for(site_rules, url or meta.url) if site_rules else None
+    site_removed: list[tuple[str, str]] = []
+    if site is not None:
+        table = table.extended(list(site.text_rules)) if site.text_rules else table
+        root, site_removed = _apply_site_rule(tree, site)
+        if root is not tree:
+            result, pruned = _from_dom(root, table, title, True, mojibake)
+            return Extraction(result, meta, "site-body", site_removed + pruned)
     result, pruned = _from_dom(tree, table, title, True, mojibake)
+    pruned = site_removed + pruned
     if reason := list_page_reason(tree, url or meta.url, result):
         return Extraction(result, meta, "dom", pruned, not_article=reason)
     if len(result.text) >= THIN_TEXT:

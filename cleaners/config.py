@@ -20,6 +20,7 @@ class CleanerConfig:
     detect_language: bool = True  # run langdetect on the body
     timeout: float = 10.0  # seconds per document before it is recorded as an error (timeout)
     extra_rules: tuple[dict, ...] = ()  # extra text rules, same fields as data/text_rules.yaml
+    site_rules: str | None = None  # path of a per-site rules YAML file (see cleaners.siterules)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CleanerConfig:

@@ -64,6 +64,7 @@ class TextResult:
     # the input line by line, each a list of (span, rule) with rule None for kept text: what `explain` shows
     annotated: list[list[tuple[str, str | None]]] = field(default_factory=list)
     under_headline: bool = False  # the kept block starts right under the page's <h1> headline
+    headline_links: int = 0  # linked headline lines inside the kept block: items of a list page
 
 
 def title_key(s: str) -> str:
@@ -351,7 +352,8 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         else:
             _mark(lines, range(j, j + 1), "after_article")
             j += 1
-    return _with_headline(_finish(lines, title, meta), under_headline)
+    links = sum(1 for ln in lines[start:end + 1] if ln.link_ratio >= 0.5 and ln.shape.chars >= 8)
+    return _with_headline(_finish(lines, title, meta), under_headline, links)
 
 
 def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> TextResult:
@@ -384,6 +386,7 @@ def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> Text
     return TextResult("\n".join(kept), removed, title, meta, annotated)
 
 
-def _with_headline(result: TextResult, under_headline: bool) -> TextResult:
+def _with_headline(result: TextResult, under_headline: bool, headline_links: int = 0) -> TextResult:
     result.under_headline = under_headline
+    result.headline_links = headline_links
     return result
