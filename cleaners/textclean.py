@@ -28,7 +28,8 @@ _TITLE_KEY = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
 _CHROME_CONCEPTS = {"comment_box", "spam_farm", "related", "disclaimer", "site_chrome"}
 _CHROME_PENALTY = -8.0
 _PROSE_BEFORE_FOOTER = 100.0
-_LINK_LINE = 0.6  # a line this much inside <a> is navigation
+_LINK_LINE = 0.6
+_PROSE_BEFORE_ITEM = 100.0  # prose characters after which a timestamp line heads the next item  # a line this much inside <a> is navigation
 _FOOTER_DISCOUNT = 0.2
 
 
@@ -255,6 +256,25 @@ def _anchored(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, i
     return local if local_total * 4 >= total else block
 
 
+def _cut_at_next_item(lines: list[_Line], start: int, end: int) -> int:
+    """End the block before a timestamp line that comes once the article's prose has begun.
+
+    The article's own dateline stands above its text; a date-and-time line after a paragraph of prose heads
+    the next post of a blog page, the next reply of a thread, the next entry of a feed.
+    """
+    prose = 0.0
+    for i in range(start, end + 1):
+        ln = lines[i]
+        if prose >= _PROSE_BEFORE_ITEM and (ln.shape.stamped or ln.score == structure.BOUNDARY):
+            j = i - 1
+            while j > start and lines[j].score <= 0:
+                j -= 1
+            return j
+        if ln.score > 0:
+            prose += ln.score
+    return end
+
+
 def _list_follows(lines: list[_Line], i: int, start: int) -> bool:
     """A list header after a real article, followed by list items: the rest of the page is furniture."""
     prose = sum(ln.score for ln in lines[start:i] if ln.score > 0)
@@ -317,6 +337,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         _mark(lines, range(len(lines)), "no_article_text")
         return _finish(lines, title, meta)
     start, end = block
+    end = _cut_at_next_item(lines, start, end)
 
     # tail markers after the start of the article cut what follows them
     i = start
