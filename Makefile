@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint venv clean browser redis
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,10 +15,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# Headless Chromium and a CJK font for the explain report's browser test (Debian packages; needs root).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	fc-list :lang=zh 2>/dev/null | grep -q . || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei)
+
+# redis-server for the distributed-crawl test (Debian package; needs root).
+redis:
+	command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
+
 run: $(STAMP)
 	$(BIN)/newsclean clean seeds -o out/seeds.jsonl
 
-test: $(STAMP)
+test: $(STAMP) browser redis
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check cleaners scraper tests
 

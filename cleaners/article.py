@@ -48,6 +48,8 @@ def list_page_reason(tree, url: str | None, result: TextResult) -> str | None:
     """
     if result.under_headline:  # the block sits under the page's <h1>: an article, however short
         return None
+    if result.headline_links < LIST_ITEMS and len(result.text) >= LIST_TEASER_MAX:
+        return None  # neither condition below can hold: skip the page walk
     kind = page_kind(tree, url)
     if kind.kind != "list":
         return None

@@ -1,17 +1,30 @@
-"""Cleaning many inputs: every input ends as a record or an error entry, with a summary of the run."""
+"""Cleaning many inputs: every input ends as a record or an error entry, with a summary of the run.
+
+Inputs are read as a stream of items (`readers`), cleaned in order by one or more processes (`parallel`)
+and written through `.part` files renamed into place when complete (`writers`). Records and error entries
+are flushed after every chunk, so a killed run can be continued with `resume=True`: items whose key
+(`provenance.source` of a record, `source` of an error entry) is already on disk are skipped.
+"""
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from tqdm import tqdm
 
 from .config import CleanerConfig
-from .core import CleanError, clean_file
-from .files import AtomicJsonl, errors_path
+from .core import Source, clean_file
+from .files import errors_path
+from .parallel import clean_items
+from .readers import FieldMap, InputItem, read_inputs
+from .record import Document
+from .writers import RecordWriter, StdoutWriter, error_key
+
+# names that carried input fields (--keep-fields) may not take: they would overwrite the record's own
+RESERVED_FIELDS = frozenset(f.name for f in fields(Document)) | {"dup_cluster"}
 
 
 @dataclass
@@ -20,12 +33,15 @@ class RunSummary:
     errors: int = 0
     chars_in: int = 0
     chars_out: int = 0
+    skipped: int = 0  # already in the output (--resume)
     removed_by_rule: Counter = field(default_factory=Counter)
     errors_by_reason: Counter = field(default_factory=Counter)
+    outputs: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [
-            f"documents: {self.documents}  errors: {self.errors}",
+            f"documents: {self.documents}  errors: {self.errors}"
+            + (f"  skipped (already written): {self.skipped}" if self.skipped else ""),
             f"characters in: {self.chars_in:,}  out: {self.chars_out:,}"
             + (f"  ({self.chars_out / self.chars_in:.1%} kept)" if self.chars_in else ""),
         ]
@@ -36,42 +52,80 @@ class RunSummary:
             out += [f"  {rule:<28} {n}" for rule, n in self.removed_by_rule.most_common()]
         return out
 
+    def add_record(self, record: dict[str, Any]) -> None:
+        prov = record.get("provenance") or {}
+        self.documents += 1
+        self.chars_in += prov.get("input_chars") or 0
+        self.chars_out += len(record.get("text") or "")
+        self.removed_by_rule.update(r["rule"] for r in prov.get("removed") or ())
+
+    def add_error(self, entry: dict[str, Any]) -> None:
+        self.errors += 1
+        self.errors_by_reason[entry["reason"]] += 1
+
+
+def clean_inputs(
+    inputs: Iterable[str], output: str, config: CleanerConfig | None = None, *, field_map: FieldMap | None = None,
+    jobs: int = 1, shard_size: int | None = None, resume: bool = False, progress: bool | None = None,
+    chunk_size: int = 8,
+) -> RunSummary:
+    """Clean files, directories, JSON Lines, Parquet and WARC inputs into `output` and its errors file.
+
+    `output` is JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`) or Parquet (`.parquet`), `-` for stdout.
+    """
+    return clean_item_stream(read_inputs(list(inputs), field_map), output, config, jobs=jobs, shard_size=shard_size,
+                             resume=resume, progress=progress, chunk_size=chunk_size)
+
 
 def clean_paths(paths: Iterable[str], output: str, config: CleanerConfig | None = None,
-                progress: bool | None = None) -> RunSummary:
-    """Clean files into `output` (JSON Lines) and its errors file; both are written atomically."""
+                progress: bool | None = None, jobs: int = 1) -> RunSummary:
+    """Clean page files (each cleaned as a page, whatever its suffix) into `output` and its errors file."""
     paths = list(paths)
+    if progress is None and len(paths) <= 3:
+        progress = False
+    items = (InputItem(Source(p), path=p) for p in paths)
+    return clean_item_stream(items, output, config, jobs=jobs, progress=progress)
+
+
+def clean_item_stream(
+    items: Iterable[InputItem], output: str, config: CleanerConfig | None = None, *, jobs: int = 1,
+    shard_size: int | None = None, resume: bool = False, progress: bool | None = None, chunk_size: int = 8,
+) -> RunSummary:
+    config = config or CleanerConfig()
     summary = RunSummary()
     err_target = errors_path(output)
-    # a bar for more than a few files; None lets tqdm show it only when stderr is a terminal
-    disable = (not progress) if progress is not None else (None if len(paths) > 3 else True)
-    with AtomicJsonl(output) as out, AtomicJsonl(err_target or "-") if err_target else _StderrJsonl() as errs:
-        for path in tqdm(paths, desc="cleaning", unit="doc", file=sys.stderr, disable=disable):
-            try:
-                doc = clean_file(path, config)
-            except CleanError as exc:
-                entry = {"source": path, "error": str(exc), "reason": exc.reason}
-            except Exception as exc:  # a bug on one page must not cost the batch
-                entry = {"source": path, "error": f"internal: {type(exc).__name__}: {exc}", "reason": "internal"}
-            else:
-                out.write(doc.to_dict())
-                summary.documents += 1
-                summary.chars_in += doc.provenance.input_chars or 0
-                summary.chars_out += len(doc.text)
-                summary.removed_by_rule.update(r["rule"] for r in doc.provenance.removed)
-                continue
-            errs.write(entry)
-            summary.errors += 1
-            summary.errors_by_reason[entry["reason"]] += 1
+    # None lets tqdm show the bar only when stderr is a terminal
+    disable = (not progress) if progress is not None else None
+    if output == "-":
+        records_out: RecordWriter | StdoutWriter = StdoutWriter()
+        errors_out: RecordWriter | StdoutWriter = StdoutWriter(sys.stderr)
+    else:
+        records_out = RecordWriter(output, shard_size=shard_size, resume=resume)
+        errors_out = RecordWriter(err_target or "-", resume=resume, key=error_key)
+    with records_out as out, errors_out as errs, tqdm(desc="cleaning", unit="doc", file=sys.stderr,
+                                                      disable=disable) as bar:
+        done = out.done | errs.done
+
+        def todo() -> Iterator[InputItem]:
+            for item in items:
+                if item.key in done:
+                    summary.skipped += 1
+                    continue
+                yield item
+
+        # clean_file is looked up when called, so that it can be replaced for in-process runs (tests do)
+        in_process_file_cleaner = lambda path, cfg: clean_file(path, cfg)  # noqa: E731
+        for results in clean_items(todo(), config, jobs=jobs, chunk_size=chunk_size,
+                                   file_cleaner=in_process_file_cleaner):
+            for kind, payload in results:
+                if kind == "record":
+                    out.write(payload)
+                    summary.add_record(payload)
+                else:
+                    errs.write(payload)
+                    summary.add_error(payload)
+            out.flush()
+            errs.flush()
+            bar.update(len(results))
+    summary.outputs = list(getattr(out, "paths", []))
     return summary
-
-
-class _StderrJsonl:
-    def __enter__(self) -> _StderrJsonl:
-        return self
-
-    def write(self, record: dict) -> None:
-        sys.stderr.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-    def __exit__(self, *exc: object) -> None:
-        return None

@@ -16,16 +16,18 @@ from typing import Any
 import regex
 import trafilatura
 
+from .article import extract_article
 from .config import CleanerConfig
 from .decode import DecodeError, decode_bytes
 from .frontmatter import as_list, split_front_matter
-from .htmlextract import HtmlError, extract_html
+from .htmlextract import HtmlError
 from .langid import detect_language
-from .metadata import parse_date
+from .metadata import parse_date, plausible_author
 from .normalize import convert_script, normalize_line, normalize_text
 from .record import Document, Provenance
 from .rules import RuleTable, default_table
-from .textclean import Removal, TextResult, clean_page_text
+from .siterules import load_site_rules
+from .textclean import Removal, clean_page_text
 
 try:
     __version__ = importlib_metadata.version("newsclean")
@@ -35,6 +37,8 @@ except importlib_metadata.PackageNotFoundError:  # running from a source tree
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 TEXT_SUFFIXES = {".txt", ".text"}
+# Inputs past MAX_INPUT_BYTES are refused outright (see also article.MAX_TRAFILATURA_CHARS).
+MAX_INPUT_BYTES = 64 * 1024 * 1024
 _HTML_SNIFF = regex.compile(r"<(!doctype\s+html|html|head|body|div|p|article|section|span|table|br)\b", regex.I)
 
 
@@ -78,20 +82,30 @@ def sniff_format(name: str, text: str) -> str:
     return "text"
 
 
+class _Expired(BaseException):
+    """Raised by the alarm: a BaseException, so that no `except Exception` in a library can swallow it."""
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise CleanError('timeout') when the block runs longer than `seconds` (main thread only)."""
+    """Raise CleanError('timeout') when the block runs longer than `seconds` (main thread only).
+
+    The alarm repeats every 0.1 s after it first fires, in case a library swallowed the first one; a single
+    long call into C (a regex, libxml2) cannot be interrupted and ends before the alarm is seen.
+    """
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def _expire(signum: int, frame: object) -> None:
-        raise CleanError("timeout", f"cleaning took longer than {seconds:g} s")
+        raise _Expired()
 
     previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
     try:
         yield
+    except _Expired:
+        raise CleanError("timeout", f"cleaning took longer than {seconds:g} s") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -148,18 +162,21 @@ def trace_document(
 
     html_meta = None
     extractor = "text"
+    fm_title = normalize_line(str(fm_meta["title"])) if fm_meta.get("title") else None
     if body_format == "html":
         try:
-            extracted = extract_html(body, url=source.url)
+            extraction = extract_article(body, table=table, title=fm_title, url=source.url,
+                                         mojibake=config.fix_mojibake,
+                                         site_rules=load_site_rules(config.site_rules) if config.site_rules else ())
         except HtmlError as exc:
             raise CleanError("unparsable", str(exc)) from exc
-        html_meta, extractor = extracted.meta, extracted.extractor
-        body = extracted.text
-    known_title = fm_meta.get("title") or (html_meta.title if html_meta else None)
-    known_title = normalize_line(str(known_title)) if known_title else None
-
-    normalised = normalize_text(body, mojibake=config.fix_mojibake)
-    result: TextResult = clean_page_text(normalised, table, title=known_title)
+        if extraction.not_article:
+            raise CleanError("not_article", extraction.not_article)
+        html_meta, extractor, result = extraction.meta, extraction.extractor, extraction.result
+        removed.extend(Removal(rule, text) for rule, text in extraction.pruned)
+    else:
+        result = clean_page_text(normalize_text(body, mojibake=config.fix_mojibake), table, title=fm_title)
+    known_title = fm_title or (normalize_line(html_meta.title) if html_meta and html_meta.title else None)
     removed_before = [r.to_dict() for r in removed]
     removed.extend(result.removed)
     if not result.text.strip():
@@ -172,7 +189,8 @@ def trace_document(
         or (html_meta.published if html_meta else None)
         or meta.get("date")
     )
-    author = _first_str(fm_meta.get("author"), html_meta.author if html_meta else None, meta.get("author"))
+    author = _first_str(fm_meta.get("author"), plausible_author(html_meta.author) if html_meta else None,
+                        meta.get("author"))
     site = _first_str(fm_meta.get("site"), html_meta.site if html_meta else None, meta.get("site"))
     url = _first_str(source.url, fm_meta.get("url"), fm_meta.get("link"),
                      html_meta.url if html_meta else None, meta.get("url"))
@@ -226,6 +244,8 @@ def trace_bytes(
     with time_limit(config.timeout):
         if not raw.strip():
             raise CleanError("empty", "the input is empty")
+        if len(raw) > MAX_INPUT_BYTES:
+            raise CleanError("too_large", f"{len(raw):,} bytes, more than {MAX_INPUT_BYTES:,}")
         try:
             decoded = decode_bytes(raw, source.http_charset)
         except DecodeError as exc:

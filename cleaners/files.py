@@ -81,8 +81,13 @@ class AtomicJsonl:
 
 
 def errors_path(output: str) -> str | None:
-    """`OUT.jsonl` -> `OUT.errors.jsonl`; None for standard output (errors then go to standard error)."""
+    """`OUT.jsonl` (or .jsonl.gz, .jsonl.zst, .parquet) -> `OUT.errors.jsonl`; None for standard output
+    (errors then go to standard error)."""
     if output == "-":
         return None
-    base = output[: -len(".jsonl")] if output.endswith(".jsonl") else output
+    base = output
+    for suffix in (".jsonl.gz", ".jsonl.zst", ".jsonl", ".parquet"):
+        if output.lower().endswith(suffix):
+            base = output[: -len(suffix)]
+            break
     return base + ".errors.jsonl"

@@ -9,6 +9,29 @@ import regex
 import yaml
 
 _BLOCK = regex.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?)\n---[ \t]*(\n|\Z)", regex.S)
+# Front matter is a flat record: nesting deeper than this is hostile (PyYAML recurses once per level).
+MAX_DEPTH = 20
+
+
+class _FlatLoader(yaml.SafeLoader):
+    """SafeLoader without aliases (billion-laughs expansion) and without deep nesting (stack exhaustion)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # PyYAML's signature
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed in front matter",
+                                              self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 @dataclass
@@ -29,8 +52,8 @@ def split_front_matter(text: str) -> FrontMatter | None:
         return None
     body = text[m.end():]
     try:
-        meta = yaml.safe_load(m["yaml"]) or {}
-    except yaml.YAMLError as exc:
+        meta = yaml.load(m["yaml"], Loader=_FlatLoader) or {}  # a SafeLoader subclass
+    except (yaml.YAMLError, RecursionError) as exc:
         return FrontMatter({}, body, m.group(), f"front matter is not valid YAML: {str(exc).splitlines()[0]}")
     if not isinstance(meta, dict):
         return FrontMatter({}, body, m.group(), "front matter is not a mapping")

@@ -4,6 +4,7 @@ The text that comes out goes through the same text rules as flattened dumps (cle
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import trafilatura
@@ -18,6 +19,11 @@ BLOCK_TAGS = frozenset(
     "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
 _SKIP_TAGS = frozenset("script style noscript template svg iframe head object embed canvas select option".split())
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*?)?(/?)>")
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+# Deeper than this the tree is flattened before parsing (libxml2 gives up at 256 without huge_tree).
+MAX_DEPTH = 200
 
 
 class HtmlError(ValueError):
@@ -32,43 +38,108 @@ class HtmlText:
 
 
 def parse_html(text: str) -> lxml_html.HtmlElement:
-    """Parse page text into an lxml tree (no network, no entity expansion from outside)."""
+    """Parse page text into an lxml tree (no network, no entity expansion from outside).
+
+    libxml2 stops building the tree at depth 256 and drops everything below it; a page nested deeper than
+    that is parsed again with its excess nesting flattened (see limit_depth), so its text survives.
+    """
     if not text.strip():
         raise HtmlError("empty document")
-    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
+    # lxml refuses str input that declares an encoding (`<?xml … encoding="gbk"?>`): the text is decoded already
+    text = _XML_DECLARATION.sub("", text, count=1)
+    tree, deep = _parse(text)
+    if deep:
+        tree, _ = _parse(limit_depth(text))
+    return tree
+
+
+def _parse(text: str) -> tuple[lxml_html.HtmlElement, bool]:
+    """The tree, and whether libxml2 gave up on excessive depth."""
+    parser = lxml_html.HTMLParser(
+        remove_comments=True, remove_pis=True, no_network=True, huge_tree=False,
+    )
     try:
         tree = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise HtmlError(f"unparsable HTML: {exc}") from exc
     if tree is None:
         raise HtmlError("unparsable HTML")
-    return tree
+    deep = any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message for e in parser.error_log)
+    return tree, deep
+
+
+def limit_depth(text: str, max_depth: int = MAX_DEPTH) -> str:
+    """Drop the tags that nest deeper than `max_depth`, keeping all text (block tags become line breaks).
+
+    A linear scan over the tags with a stack of open elements; a close tag whose open tag was dropped is
+    dropped too. Void and self-closed elements do not nest.
+    """
+    out: list[str] = []
+    stack: list[str] = []
+    dropped: dict[str, int] = {}
+    pos = 0
+    broken = False  # a dropped block tag already left a line break here: one is enough
+
+    def drop(name: str) -> None:
+        nonlocal broken
+        if name in BLOCK_TAGS and not broken:
+            out.append("<br>")
+            broken = True
+
+    for m in _TAG.finditer(text):
+        between = text[pos:m.start()]
+        out.append(between)
+        broken = broken and not between.strip()
+        pos = m.end()
+        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
+        if not closing:
+            if name in _VOID_TAGS or selfclosing:
+                out.append(m.group())
+            elif len(stack) < max_depth:
+                stack.append(name)
+                out.append(m.group())
+            else:
+                dropped[name] = dropped.get(name, 0) + 1
+                drop(name)
+        elif dropped.get(name):
+            dropped[name] -= 1
+            drop(name)
+        else:
+            if name in stack:
+                while stack and stack.pop() != name:
+                    pass
+            out.append(m.group())
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def flatten(tree: lxml_html.HtmlElement) -> str:
-    """The visible text of a tree, one block element per line (what a browser's innerText gives)."""
-    out: list[str] = []
+    """The visible text of a tree, one block element per line (what a browser's innerText gives).
 
-    def walk(el: lxml_html.HtmlElement) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
+    Iterative (no recursion), so that no nesting depth can exhaust the stack.
+    """
+    out: list[str] = []
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    # each step is an element to enter, or a string to emit once an element's children are done
+    stack: list[lxml_html.HtmlElement | str] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        tag = item.tag if isinstance(item.tag, str) else ""
+        tail = item.tail or ""
         if tag in _SKIP_TAGS:
-            if el.tail:
-                out.append(el.tail)
-            return
+            out.append(tail)
+            continue
         block = tag in BLOCK_TAGS
         if block:
             out.append("\n")
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            out.append("\n")
-        if el.tail:
-            out.append(el.tail)
-
-    body = tree.find(".//body")
-    walk(body if body is not None else tree)
+        if item.text:
+            out.append(item.text)
+        stack.append(("\n" if block else "") + tail)
+        stack.extend(reversed(list(item)))
     return "".join(out)
 
 

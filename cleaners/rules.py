@@ -99,13 +99,39 @@ def compile_rule(entry: dict) -> Rule:
     )
 
 
+_NAMED_GROUP = regex.compile(r"\(\?P<\w+>")
+
+
+def _scoped(pattern: str) -> str:
+    """A compiled rule pattern made fit to sit in an alternation: no named groups, no global flags."""
+    pattern = _NAMED_GROUP.sub("(?:", pattern)
+    if pattern.startswith("(?i)"):
+        return "(?i:" + pattern[4:] + ")"
+    return "(?:" + pattern + ")"
+
+
 @dataclass(frozen=True)
-class RuleTable:
+class RuleTable:  # noqa: PLW1641 - cached_property needs a __dict__; frozen only guards the fields
     rules: tuple[Rule, ...]
     version: str  # "<table version>+<content hash>", recorded in provenance
 
     def by_scope(self, scope: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.scope == scope)
+
+    @functools.cached_property
+    def _prefilter(self) -> tuple[regex.Pattern | None, regex.Pattern | None, int]:
+        whole = [r for r in self.rules if r.scope in ("line", "search", "tail")]
+        full = [_scoped(r.regex.pattern) for r in whole if r.max_chars is None]
+        search = [_scoped(r.regex.pattern) for r in whole if r.max_chars is not None]
+        longest = max((r.max_chars for r in whole if r.max_chars is not None), default=0)
+        return (regex.compile("|".join(full)) if full else None,
+                regex.compile("|".join(search)) if search else None, longest)
+
+    def may_match_line(self, line: str) -> bool:
+        """False when no whole-line rule can match: one combined test instead of one per rule."""
+        full, search, longest = self._prefilter
+        return bool((full is not None and full.fullmatch(line))
+                    or (search is not None and len(line) <= longest and search.search(line)))
 
     def extended(self, entries: list[dict]) -> RuleTable:
         """A copy with extra rules appended (per-site text rules)."""

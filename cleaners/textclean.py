@@ -28,8 +28,8 @@ _TITLE_KEY = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
 _CHROME_CONCEPTS = {"comment_box", "spam_farm", "related", "disclaimer", "site_chrome"}
 _CHROME_PENALTY = -8.0
 _PROSE_BEFORE_FOOTER = 100.0
-_LINK_LINE = 0.6
-_PROSE_BEFORE_ITEM = 100.0  # prose characters after which a timestamp line heads the next item  # a line this much inside <a> is navigation
+_LINK_LINE = 0.6  # a line this much inside <a> is navigation
+_PROSE_BEFORE_ITEM = 100.0  # prose characters after which a timestamp line heads the next item
 _FOOTER_DISCOUNT = 0.2
 
 
@@ -117,6 +117,9 @@ def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> 
         if ln.removed_by:
             continue
         probe = _LEADING_MARKS.sub("", ln.text)  # `• 相关新闻`, `| 回复线索：` match like the bare words
+        if not table.may_match_line(probe):
+            _detect_shapes(ln, meta)
+            continue
         for rule in tail:
             if m := rule.matches_line(probe):
                 ln.removed_by, ln.tail, ln.concept = rule.name, rule, rule.concept
@@ -129,14 +132,18 @@ def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> 
                 ln.removed_by, ln.concept = rule.name, rule.concept
                 _capture(meta, rule, m)
                 break
-        if ln.removed_by:
-            continue
-        if structure.is_keyword_farm(ln.text):
-            ln.removed_by, ln.concept = "keyword_farm", "spam_farm"
-        elif m := structure.dateline_date(ln.text):
-            ln.removed_by, ln.concept = "dateline", "meta"
-            if iso := metadata.iso_from_match(m):
-                meta.setdefault("date", iso)
+        if not ln.removed_by:
+            _detect_shapes(ln, meta)
+
+
+def _detect_shapes(ln: _Line, meta: dict[str, Any]) -> None:
+    """The structural line detectors: keyword farms and datelines."""
+    if structure.is_keyword_farm(ln.text):
+        ln.removed_by, ln.concept = "keyword_farm", "spam_farm"
+    elif m := structure.dateline_date(ln.text):
+        ln.removed_by, ln.concept = "dateline", "meta"
+        if iso := metadata.iso_from_match(m):
+            meta.setdefault("date", iso)
 
 
 def _scores(lines: list[_Line]) -> list[float]:

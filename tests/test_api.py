@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from cleaners import CleanError, CleanerConfig, ConfigError, Document, clean_file, clean_html, clean_text
+from cleaners import CleanerConfig, CleanError, ConfigError, Document, clean_file, clean_html, clean_text
 
 ARTICLE = (
     "全省推进职业教育优质发展\n2023-12-05 09:49\n"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cleaners import CleanError, CleanerConfig, clean_file
+from cleaners import CleanerConfig, CleanError, clean_file
 from cleaners.scoring import full_text, prf
 
 HERE = Path(__file__).resolve().parent.parent / "fixtures" / "html"

@@ -41,7 +41,7 @@ def test_nfc_not_nfkc():
 
 
 def test_utf8_latin1_mojibake_fixed_without_uncurling_quotes():
-    broken = "他说：“产教融合”".encode("utf-8").decode("latin-1")
+    broken = "他说：“产教融合”".encode().decode("latin-1")
     assert fix_mojibake(broken) == "他说：“产教融合”"
     assert fix_mojibake("他说：“你好”") == "他说：“你好”"
 

@@ -8,23 +8,57 @@ from .common import add_config_flags, config_from_args, fail
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("clean", help="clean files and directories into JSON Lines")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or directories (.txt, .md, .html)")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.jsonl", help="output file, - for stdout")
+    p = sub.add_parser("clean", help="clean pages, JSON Lines, Parquet or WARC into JSON Lines or Parquet")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="files or directories (.txt, .md, .html), .jsonl[.gz|.zst], .parquet, .warc[.gz]")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.jsonl",
+                   help="output: .jsonl, .jsonl.gz, .jsonl.zst or .parquet; - for stdout")
     add_config_flags(p)
+    g = p.add_argument_group("tabular inputs (JSON Lines, Parquet)")
+    page = g.add_mutually_exclusive_group()
+    page.add_argument("--html-field", metavar="NAME", help="the field holding the page's HTML")
+    page.add_argument("--text-field", metavar="NAME",
+                      help="the field holding flattened page text (default: 'text', HTML or text sniffed)")
+    g.add_argument("--id-field", default="id", metavar="NAME",
+                   help="the input's id, kept as the record id (default id)")
+    g.add_argument("--url-field", default="url", metavar="NAME", help="the page's URL (default url)")
+    g.add_argument("--keep-fields", metavar="A,B", default="",
+                   help="comma-separated input fields copied into each record")
+    r = p.add_argument_group("running at scale")
+    r.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
+    r.add_argument("--shard-size", type=int, metavar="N", help="records per output file: OUT-00000.jsonl, ...")
+    r.add_argument("--resume", action="store_true",
+                   help="continue a killed or finished run: skip inputs already in the output or its errors file")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import clean_paths
-    from ..files import InputError, expand_inputs
+    from ..batch import RESERVED_FIELDS, clean_inputs
+    from ..parallel import default_jobs
+    from ..readers import FieldMap, ReaderError, check_inputs
+    from ..writers import OutputError
 
+    keep = tuple(f.strip() for f in args.keep_fields.split(",") if f.strip())
+    clash = sorted(set(keep) & RESERVED_FIELDS)
+    if clash:
+        return fail(f"--keep-fields: {', '.join(clash)} would overwrite record fields of the same name")
+    if args.jobs is not None and args.jobs < 1:
+        return fail("--jobs must be at least 1")
+    if args.shard_size is not None and args.shard_size < 1:
+        return fail("--shard-size must be at least 1")
+    if args.output == "-" and (args.shard_size or args.resume):
+        return fail("--shard-size and --resume need an output file, not -")
+    fields = FieldMap(html_field=args.html_field, text_field=args.text_field, id_field=args.id_field,
+                      url_field=args.url_field, keep_fields=keep)
+    config = config_from_args(args)
     try:
-        paths = list(expand_inputs(args.inputs))
-    except InputError as exc:
+        check_inputs(args.inputs, fields)
+        summary = clean_inputs(args.inputs, args.output, config, field_map=fields, jobs=args.jobs or default_jobs(),
+                               shard_size=args.shard_size, resume=args.resume,
+                               progress=False if args.quiet else None)
+    except (ReaderError, OutputError) as exc:
         return fail(str(exc))
-    summary = clean_paths(paths, args.output, config_from_args(args), progress=False if args.quiet else None)
     if not args.quiet:
         for line in summary.lines():
             print(line, file=sys.stderr)

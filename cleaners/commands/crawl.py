@@ -1,0 +1,89 @@
+"""`newsclean crawl --sources FILE.yaml -o OUTDIR [--max-pages N] [--jobdir DIR] [--redis-url URL] [-s K=V]`"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .common import fail
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("crawl", help="crawl news sites with Scrapy, clean the articles, keep the raw pages (WARC)")
+    p.add_argument("--sources", required=True, metavar="FILE.yaml", help="sites to crawl (see seeds/sources.yaml)")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR",
+                   help="articles.jsonl, skipped.jsonl, warc/ and summary.json go here")
+    p.add_argument("--max-pages", type=int, metavar="N", help="at most N requests for this crawler process")
+    p.add_argument("--jobdir", metavar="DIR", help="persist the crawl state here, to resume after a stop or kill")
+    p.add_argument("--redis-url", metavar="URL", help="share the frontier with other crawlers (scrapy-redis)")
+    p.add_argument("--idle-close", type=float, metavar="SECONDS",
+                   help="close after this long with nothing to do (default 30 with --redis-url, else 0)")
+    p.add_argument("--workers", type=int, metavar="N", help="cleaning processes (default: cores - 1, at least 1)")
+    p.add_argument("--config", metavar="FILE.yaml", help="cleaner config (keys of CleanerConfig)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Scrapy setting, as with `scrapy crawl -s` (repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", help="Scrapy logs warnings only; the summary still prints")
+    p.set_defaults(func=run)
+
+
+def crawl_settings(args: argparse.Namespace) -> dict[str, object]:
+    """The command line as Scrapy settings (applied above the project's at `cmdline` priority)."""
+    values: dict[str, object] = {"NEWSCLEAN_SOURCES": args.sources, "NEWSCLEAN_OUTDIR": args.output}
+    if args.max_pages is not None:
+        values["NEWSCLEAN_MAX_PAGES"] = args.max_pages
+    if args.jobdir:
+        values["JOBDIR"] = args.jobdir
+    if args.redis_url:
+        values["REDIS_URL"] = args.redis_url
+    if args.idle_close is not None:
+        values["NEWSCLEAN_IDLE_CLOSE"] = args.idle_close
+    if args.workers is not None:
+        values["NEWSCLEAN_WORKERS"] = args.workers
+    if args.config:
+        values["NEWSCLEAN_CLEANER_CONFIG"] = args.config
+    if args.quiet:
+        values["LOG_LEVEL"] = "WARNING"
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"-s expects NAME=VALUE, got {item!r}")
+        values[name.strip()] = value
+    return values
+
+
+def run(args: argparse.Namespace) -> int:
+    from scraper.sources import SourcesError, load_sources
+
+    from ..config import CleanerConfig
+
+    try:
+        load_sources(args.sources)  # fail early, with the file's own message
+        if args.config:
+            CleanerConfig.from_yaml(args.config)
+        values = crawl_settings(args)
+    except (SourcesError, ValueError) as exc:
+        return fail(str(exc))
+    if args.max_pages is not None and args.max_pages < 0 or args.workers is not None and args.workers < 1:
+        return fail("--max-pages must be >= 0 and --workers >= 1")
+
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from scraper.extensions import summary_lines
+    from scraper.spiders.news import NewsSpider
+
+    settings = Settings()
+    settings.setmodule("scraper.settings", priority="project")
+    settings.setdict(values, priority="cmdline")
+    summary_file = Path(args.output) / "summary.json"
+    summary_file.unlink(missing_ok=True)
+    process = CrawlerProcess(settings)
+    process.crawl(NewsSpider)
+    process.start()
+    if not summary_file.exists():
+        return fail("the crawl did not finish (see the log above)")
+    summary = json.loads(summary_file.read_text("utf-8"))
+    for line in summary_lines(summary):
+        print(line, file=sys.stderr)
+    return 0 if summary.get("finish_reason") in ("finished", "shutdown", "closespider_pagecount") else 1

@@ -1,0 +1,238 @@
+"""Why was this text removed? One document's text with every removed span marked with its rule, and the
+catalogue of every rule (`newsclean rules`).
+
+`explain_file` cleans one input and keeps the line-by-line account (a Trace) or the reason it failed;
+`render_text` prints that account for a terminal (colours) or a pipe (plain `[-rule: text-]` markers), then the
+metadata found and a count per rule. The HTML report (cleaners.report) renders the same Explained objects.
+"""
+from __future__ import annotations
+
+import os
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from .config import CleanerConfig
+from .core import CleanError, Source, Trace, trace_bytes
+
+# Control characters, bidi overrides and other format characters: shown escaped, never sent to a terminal
+# or a report as they are (a page or a file name must not be able to move the cursor or reorder the line).
+_UNSAFE = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u061c]")
+
+RESET = "\x1b[0m"
+BOLD = "\x1b[1m"
+DIM = "\x1b[2m"
+# Foreground colours for removed spans, picked per rule (stable: by a hash of its name).
+_PALETTE = ("\x1b[31m", "\x1b[33m", "\x1b[35m", "\x1b[36m", "\x1b[34m", "\x1b[91m", "\x1b[93m", "\x1b[95m",
+            "\x1b[96m", "\x1b[94m", "\x1b[32m", "\x1b[92m")
+
+
+@dataclass
+class Explained:
+    """One input explained: the trace when it could be cleaned, the reason when it could not."""
+
+    source: str
+    trace: Trace | None = None
+    reason: str | None = None  # CleanError.reason, or "internal" for a bug
+    error: str | None = None  # the message that goes with the reason
+
+    @property
+    def ok(self) -> bool:
+        return self.trace is not None
+
+    def rule_counts(self) -> Counter:
+        """Removed spans per rule, most frequent first (the same count as provenance.removed)."""
+        if self.trace is None:
+            return Counter()
+        return Counter(r["rule"] for r in self.trace.document.provenance.removed)
+
+    def rule_chars(self) -> Counter:
+        """Removed characters per rule."""
+        out: Counter = Counter()
+        if self.trace is not None:
+            for r in self.trace.document.provenance.removed:
+                out[r["rule"]] += len(r["text"])
+        return out
+
+
+def explain_bytes(raw: bytes, source: str | Source, config: CleanerConfig | None = None) -> Explained:
+    name = source.name if isinstance(source, Source) else source
+    try:
+        return Explained(name, trace=trace_bytes(raw, source, config=config))
+    except CleanError as exc:
+        return Explained(name, reason=exc.reason, error=str(exc))
+    except Exception as exc:  # a bug on one page must not cost the others
+        return Explained(name, reason="internal", error=f"internal: {type(exc).__name__}: {exc}")
+
+
+def explain_file(path: str | os.PathLike, config: CleanerConfig | None = None) -> Explained:
+    name = os.fspath(path)
+    try:
+        raw = Path(name).read_bytes()
+    except OSError as exc:
+        return Explained(name, reason="unreadable", error=f"unreadable: {exc.strerror or exc}")
+    return explain_bytes(raw, name, config)
+
+
+def safe(text: str) -> str:
+    """Text with control and bidi characters shown as escapes (`\\x1b`, `\\u202e`)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def rule_color(rule: str) -> str:
+    return _PALETTE[zlib.crc32(rule.encode()) % len(_PALETTE)]
+
+
+def _removed(text: str, rule: str, color: bool) -> str:
+    if color:
+        c = rule_color(rule)
+        return f"{c}{DIM}{text}{RESET} {c}{BOLD}‹{rule}›{RESET}"
+    return f"[-{rule}: {text}-]"
+
+
+def annotated_lines(ex: Explained, color: bool = False) -> list[str]:
+    """The text the rules saw, one output line per input line, removed spans marked."""
+    assert ex.trace is not None
+    out: list[str] = []
+    for item in ex.trace.removed_before:  # front matter: removed before the text rules ran
+        for line in item["text"].splitlines() or [""]:
+            out.append(_removed(safe(line), item["rule"], color))
+    for row in ex.trace.annotated:
+        out.append("".join(safe(span) if rule is None else _removed(safe(span), rule, color) for span, rule in row))
+    return out
+
+
+_META_FIELDS = ("title", "published", "author", "editor", "source_name", "site", "url", "language", "categories",
+                "tags")
+
+
+def metadata_lines(ex: Explained) -> list[str]:
+    assert ex.trace is not None
+    doc = ex.trace.document
+    out = []
+    for name in _META_FIELDS:
+        value = getattr(doc, name)
+        if name == "language" and value:
+            value = f"{value} ({doc.language_score:.2f})" if doc.language_score is not None else value
+        if isinstance(value, list):
+            value = ", ".join(value)
+        out.append(f"  {name + ':':<13}{safe(str(value)) if value else '-'}")
+    p = doc.provenance
+    out.append(f"  {'format:':<13}{p.input_format}, {p.encoding or 'text'}, extracted by {p.extractor}")
+    out.append(f"  {'sha256:':<13}{p.sha256}")
+    out.append(f"  {'rules:':<13}{p.versions.get('rules')}")
+    return out
+
+
+def count_lines(ex: Explained) -> list[str]:
+    counts, chars = ex.rule_counts(), ex.rule_chars()
+    out = [f"  {rule:<28}{n:>5} span{'s' if n != 1 else ' '} {chars[rule]:>7,} chars"
+           for rule, n in counts.most_common()]
+    return out or ["  (nothing removed)"]
+
+
+def render_text(ex: Explained, color: bool = False) -> str:
+    """The whole explanation of one document, for a terminal (`color`) or a pipe."""
+    head = f"== {safe(ex.source)} =="
+    if not ex.ok:
+        line = f"error ({ex.reason}): {safe(ex.error or '')}"
+        return "\n".join([head, f"\x1b[31m{line}{RESET}" if color else line]) + "\n"
+    assert ex.trace is not None
+    doc = ex.trace.document
+    sections = [BOLD + head + RESET if color else head]
+    if doc.provenance.extractor == "trafilatura":
+        sections.append("(HTML page: the main content was chosen by trafilatura; the rest of the page is not shown)")
+    sections += annotated_lines(ex, color)
+    kept, total = len(doc.text), doc.provenance.input_chars or 0
+    sections += ["", "metadata:", *metadata_lines(ex), "", "removed by rule:", *count_lines(ex)]
+    sections.append(f"kept {kept:,} of {total:,} characters" + (f" ({kept / total:.0%})" if total else ""))
+    return "\n".join(sections) + "\n"
+
+
+# ---------------------------------------------------------------- the rule catalogue (`newsclean rules`)
+
+# What each structural detector looks at (the detectors are code, so this says it in words).
+DETECTOR_MATCHES = {
+    "keyword_farm": "a line of four or more short |-separated keywords without a 。",
+    "dateline": "a short line that is a date plus bylines (来源, 作者, 编辑, 阅读…), not prose",
+    "repeated_title": "a line equal to the title (ignoring spaces and punctuation)",
+    "related_headlines": "three or more headline-like lines in a row after the article",
+    "after_article_end": "every line after an end marker such as (完) or 【编辑:…】",
+    "before_article": "lines above the main text block (the run of lines with the best prose score)",
+    "after_article": "lines below the main text block that are not a headline run",
+    "no_article_text": "every line of a page with no prose block at all",
+}
+FRONT_MATTER = (
+    ("front_matter", "a leading --- YAML block ---, read as metadata",
+     "seed 000: Hexo-style front matter (title, categories, author, date) above the page body."),
+    ("front_matter_invalid", "a leading --- block that is not valid YAML, not a mapping, or uses aliases",
+     "exports with broken YAML; aliases are refused (billion-laughs expansion)."),
+)
+
+
+# DOM furniture groups that are the same kind of boilerplate as a text rule concept.
+DOM_CONCEPTS = {"comments": "comment_box", "related": "related", "disclaimer": "disclaimer", "footer": "site_chrome",
+                "navigation": "site_chrome", "breadcrumb": "site_chrome"}
+
+
+@dataclass
+class RuleInfo:
+    name: str  # as recorded in provenance.removed[].rule
+    concept: str
+    kind: str  # text rule scope (line, search, inline, tail), detector, dom, front matter
+    matches: str
+    case: str
+    source: str  # where it is defined
+
+
+def all_rules() -> list[RuleInfo]:
+    """Every rule name the cleaner can record, in table order within each source."""
+    from .rules import default_table
+    from .structure import DETECTORS
+
+    out: list[RuleInfo] = []
+    for r in default_table().rules:
+        kind = r.scope + (f" ({r.block})" if r.block else "") + (", ends article" if r.ends_article else "")
+        matches = r.pattern + (f"  [lines of at most {r.max_chars} chars]" if r.max_chars else "")
+        out.append(RuleInfo(r.name, r.concept, kind, matches, r.case, "data/text_rules.yaml"))
+    for name, (concept, case) in DETECTORS.items():
+        out.append(RuleInfo(name, concept, "detector", DETECTOR_MATCHES.get(name, "(see cleaners/structure.py)"),
+                            case, "cleaners/structure.py"))
+    out += _dom_rules()
+    out += [RuleInfo(n, "front_matter", "front matter", m, c, "cleaners/frontmatter.py") for n, m, c in FRONT_MATTER]
+    return out
+
+
+def _dom_rules() -> list[RuleInfo]:
+    """The DOM furniture groups, when this build has them (data/dom_rules.yaml)."""
+    from importlib import resources
+
+    import yaml
+
+    try:
+        data = yaml.safe_load(resources.files("cleaners").joinpath("data/dom_rules.yaml").read_text("utf-8"))
+    except (FileNotFoundError, OSError):
+        return []
+    groups = (data or {}).get("groups") or {}
+    headings = (data or {}).get("headings") or {}
+    out = []
+    for group, spec in groups.items():
+        matches = "elements whose class or id tokens include: " + ", ".join(map(str, spec.get("tokens") or []))
+        if group in ("related", "comments") and headings.get("pattern"):
+            matches += f"; or a block opened by a heading matching {headings['pattern']}"
+        out.append(RuleInfo(f"dom_{group}", DOM_CONCEPTS.get(group, group), "dom", matches, str(spec.get("case", "")),
+                            "data/dom_rules.yaml"))
+    return out
+
+
+def rule_concepts() -> dict[str, str]:
+    """Rule name -> concept, for every rule the cleaner can record."""
+    return {r.name: r.concept for r in all_rules()}
+
+
+def explain_all(paths: Iterable[str], config: CleanerConfig | None = None) -> list[Explained]:
+    return [explain_file(p, config) for p in paths]

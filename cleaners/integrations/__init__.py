@@ -1,0 +1,1 @@
+"""Adapters that put the cleaner inside other tools (datatrove); each imports its tool only when used."""

@@ -1,0 +1,73 @@
+"""Scrapy settings of the `news` spider: polite by default (robots.txt, AutoThrottle, a named User-Agent,
+few requests per domain, retries with back-off). Every value can be overridden with `-s NAME=VALUE`."""
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "newsclean"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+USER_AGENT = "newsclean/0.1 (Chinese education news text toolkit; polite crawler; obeys robots.txt)"
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy >= 2.19 opens a control port by default
+
+# Politeness: AutoThrottle adapts the delay to the server's latency, within a per-domain cap.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Failures: bounded retries with exponential back-off, bounded redirects, bounded bodies and waits.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubled for each further one
+RETRY_BACKOFF_MAX = 60.0
+REDIRECT_MAX_TIMES = 5
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+LOG_LEVEL = "INFO"
+
+# Middlewares this crawler has no use for are off: each one costs a few coroutine hops per request, and the
+# reactor's time per page is what bounds a crawl whose cleaning runs in other processes.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the spider checks allowed_domains itself
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,  # the WARC recorder counts responses
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.middlewares.BackoffRetryMiddleware": 550,
+    "scraper.middlewares.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600) does
+    "scraper.middlewares.WarcRecorderMiddleware": 890,  # raw responses, before decompression and redirects
+}
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,  # canonical URLs, same-site links only
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
+ITEM_PIPELINES = {
+    "scraper.pipelines.CleanPipeline": 300,
+    "scraper.pipelines.StorePipeline": 800,
+}
+EXTENSIONS = {
+    "scraper.extensions.IdleClose": 500,
+    "scraper.extensions.CrawlSummary": 510,
+}
+
+# newsclean's own settings (the `newsclean crawl` flags set them).
+NEWSCLEAN_SOURCES = None  # sources YAML file
+NEWSCLEAN_OUTDIR = "out/crawl"  # articles.jsonl, skipped.jsonl, warc/, summary.json
+NEWSCLEAN_MAX_PAGES = 0  # requests issued by one crawler process, over all sources; 0 = no limit
+NEWSCLEAN_WORKERS = max(1, (os.cpu_count() or 2) - 1)  # cleaning processes
+NEWSCLEAN_CLEANER_CONFIG = None  # CleanerConfig YAML for the pipeline
+NEWSCLEAN_IDLE_CLOSE = 0  # seconds a crawler stays open with nothing to do (set for distributed crawls)
+NEWSCLEAN_FSYNC = True  # fsync articles.jsonl after every record

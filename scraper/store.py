@@ -1,0 +1,125 @@
+"""Crash-safe JSON Lines: append, flush and fsync one whole line per record; on reopen, cut a half-written last
+line and remember what is already there, so a crawl killed at any instant resumes with no loss and no duplicate.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .writer import BackgroundWriter
+
+# Skip reasons that are final: such a URL is not fetched again when a crawl resumes or is run again.
+# List pages (not_article) are always fetched again, since they are how new articles are found.
+FINAL_SKIPS = frozenset({"off_topic", "robots", "not_html", "too_large", "http_404", "http_410", "redirect_loop",
+                         "too_many_redirects", "empty", "no_text", "undecodable", "unparsable"})
+
+
+def repair_jsonl(path: str | Path) -> int:
+    """Truncate a trailing partial line (a write cut by a kill); return the bytes removed."""
+    path = Path(path)
+    if not path.exists():
+        return 0
+    with open(path, "rb+") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        pos, chunk = size, 1 << 16
+        while pos > 0:  # find the last newline, reading backwards
+            start = max(0, pos - chunk)
+            fh.seek(start)
+            block = fh.read(pos - start)
+            nl = block.rfind(b"\n")
+            if nl >= 0:
+                keep = start + nl + 1
+                break
+            pos = start
+        else:
+            keep = 0
+        if keep < size:
+            fh.truncate(keep)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return size - keep
+
+
+def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The well-formed records of a file (a broken line is skipped, never fatal)."""
+    path = Path(path)
+    if not path.exists():
+        return
+    with open(path, "rb") as fh:
+        for line in fh:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                yield record
+
+
+def done_urls(outdir: str | Path) -> set[str]:
+    """URLs a previous run settled for good: articles stored (by canonical and requested URL) and final skips."""
+    outdir = Path(outdir)
+    done: set[str] = set()
+    for record in read_jsonl(outdir / "articles.jsonl"):
+        done.add(record.get("url") or "")
+        prov = record.get("provenance") or {}
+        done.update(u for u in (prov.get("url"), prov.get("final_url")) if u)
+    for record in read_jsonl(outdir / "skipped.jsonl"):
+        if record.get("reason") in FINAL_SKIPS:
+            done.add(record.get("url") or "")
+    done.discard("")
+    return done
+
+
+class AppendLog:
+    """An append-only JSON Lines file with a key per record; a key already in the file is not written again."""
+
+    def __init__(self, path: str | Path, key: str, fsync: bool = True, writer: BackgroundWriter | None = None,
+                 ) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.repaired = repair_jsonl(self.path)
+        self.key = key
+        self.keys = {k for r in read_jsonl(self.path) if (k := self._key(r, key))}
+        self.fsync = fsync
+        self.writer = writer  # when given, writes happen on its thread (the caller closes it first)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    @staticmethod
+    def _key(record: dict[str, Any], key: str) -> str | None:
+        parts = key.split("+")  # "url" or "url+reason"
+        if any(p not in record for p in parts):
+            return None
+        return "\t".join(str(record[p]) for p in parts)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.keys
+
+    def append(self, record: dict[str, Any]) -> bool:
+        """Write one record as one line; False when its key is already in the file."""
+        k = self._key(record, self.key)
+        if k is not None and k in self.keys:
+            return False
+        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        if self.writer is not None:
+            self.writer.write(self._fd, data, self.fsync)
+        else:
+            view = memoryview(data)
+            while view:  # a regular file takes it in one write; loop for the rare short write
+                view = view[os.write(self._fd, view):]
+            if self.fsync:
+                os.fsync(self._fd)
+        if k is not None:
+            self.keys.add(k)
+        return True
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.flush()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1

@@ -1,0 +1,98 @@
+"""Every fetched response as a WARC record, so pages can be cleaned again when the rules improve.
+
+One gzipped WARC file per crawler process run; each record is built in memory and written with one write, so
+a kill leaves the file a valid WARC (at worst without the record being written). `iter_warc_pages()` reads
+them back as (raw bytes, Source) pairs for the cleaner.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from cleaners.core import Source
+
+from .writer import BackgroundWriter
+
+# Hop-by-hop framing that no longer describes the stored body.
+_DROP_HEADERS = {b"transfer-encoding"}
+
+
+def warc_name(prefix: str = "newsclean") -> str:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+    return f"{prefix}-{stamp}-{os.getpid()}.warc.gz"
+
+
+class WarcFile:
+    def __init__(self, directory: str | Path, writer: BackgroundWriter | None = None) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.path = self.directory / warc_name()
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.records = 0
+        self.writer = writer  # when given, records are written on its thread (the caller closes it first)
+
+    def write_response(self, url: str, status: int, reason: str, headers: Iterable[tuple[bytes, bytes]],
+                       body: bytes, fetched_at: str | None = None) -> None:
+        header_list = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers
+                       if k.lower() not in _DROP_HEADERS]
+        status_line = f"{status} {reason}".strip()
+
+        def build() -> bytes:  # runs on the writer thread when there is one (gzip releases the GIL)
+            buf = io.BytesIO()
+            writer = WARCWriter(buf, gzip=True)
+            http_headers = StatusAndHeaders(status_line, header_list, protocol="HTTP/1.1")
+            warc_headers = {"WARC-Date": fetched_at} if fetched_at else None
+            record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http_headers,
+                                               warc_headers_dict=warc_headers)
+            writer.write_record(record)
+            return buf.getvalue()
+
+        if self.writer is not None:
+            self.writer.write(self._fd, build)
+        else:
+            data = memoryview(build())
+            while data:
+                data = data[os.write(self._fd, data):]
+        self.records += 1
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.flush()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _charset(content_type: str | None) -> str | None:
+    for part in (content_type or "").split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
+def iter_warc_pages(paths: Iterable[str | Path], html_only: bool = True) -> Iterator[tuple[bytes, Source]]:
+    """(body, Source) for every 200 response in WARC files or directories of them (content decoded)."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files += sorted(p.rglob("*.warc.gz")) + sorted(p.rglob("*.warc")) if p.is_dir() else [p]
+    for file in files:
+        with open(file, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                status = int(record.http_headers.get_statuscode() or 0)
+                ctype = record.http_headers.get_header("Content-Type") or ""
+                if status != 200 or (html_only and "html" not in ctype.lower()):
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                source = Source(url, url=url, fetched_at=record.rec_headers.get_header("WARC-Date"),
+                                final_url=url, http_status=status, http_charset=_charset(ctype))
+                yield record.content_stream().read(), source

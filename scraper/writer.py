@@ -1,0 +1,100 @@
+"""Disk writes off the reactor: one thread appends queued chunks in order and fsyncs once per batch.
+
+Writing and fsyncing on the reactor thread cost ~4 ms per record on an ordinary disk and stalled fetching
+(measured: a third of the crawl's wall time). Here the reactor only queues bytes; the thread writes each chunk
+with whole `write` calls and, for files that ask for it, fsyncs after each batch (group commit). A kill loses at
+most the queued chunks, never half a line: what is not in the file yet is fetched again on resume.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Callable
+
+
+class BackgroundWriter:
+    def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[int, bytes | Callable[[], bytes], bool] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="newsclean-writer", daemon=True)
+        self._thread.start()
+        self.error: BaseException | None = None
+
+    def write(self, fd: int, data: bytes | Callable[[], bytes], fsync: bool = False) -> None:
+        """Queue `data` for appending to `fd` (opened O_APPEND); `fsync` asks for it to reach the disk.
+        `data` may be a function making the bytes, to move work such as compression off the caller's thread."""
+        if self.error is not None:
+            raise OSError(f"the writer thread failed: {self.error}")
+        self._queue.put((fd, data, fsync))
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            batch = [item]
+            while True:  # take what else is waiting: one fsync covers them all
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            to_sync: set[int] = set()
+            stop = False
+            for entry in batch:
+                if entry is None:
+                    stop = True
+                    continue
+                fd, data, fsync = entry
+                try:
+                    view = memoryview(data() if callable(data) else data)
+                    while view:
+                        view = view[os.write(fd, view):]
+                    if fsync:
+                        to_sync.add(fd)
+                except OSError as exc:  # disk full, closed fd: reported on the next write() and at close
+                    self.error = exc
+            for fd in to_sync:
+                try:
+                    os.fsync(fd)
+                except OSError as exc:
+                    self.error = exc
+            for _ in batch:
+                self._queue.task_done()
+            if stop:
+                return
+
+    def flush(self) -> None:
+        """Wait until everything queued so far is written (and fsynced where asked)."""
+        if self._thread.is_alive():
+            self._queue.join()
+    def close(self) -> None:
+        """Write everything queued, then stop the thread."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self.error is not None:
+            raise OSError(f"the writer thread failed: {self.error}")
+
+
+_shared: BackgroundWriter | None = None
+_users = 0
+_lock = threading.Lock()
+
+
+def acquire() -> BackgroundWriter:
+    """The process's writer (started on first use); pair each call with release()."""
+    global _shared, _users
+    with _lock:
+        if _shared is None:
+            _shared = BackgroundWriter()
+        _users += 1
+        return _shared
+
+
+def release() -> None:
+    """Drop one user; the last one drains the queue and stops the thread."""
+    global _shared, _users
+    with _lock:
+        _users -= 1
+        if _users > 0 or _shared is None:
+            return
+        writer, _shared = _shared, None
+    writer.close()

@@ -1,0 +1,85 @@
+"""Writers: JSON Lines (plain, gz, zst) and Parquet, shards, `.part` files renamed only when complete."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from test_readers_pages import article_html, write_jsonl
+
+from cleaners.batch import clean_inputs
+from cleaners.files import errors_path
+from cleaners.readers import FieldMap
+from cleaners.writers import RecordWriter, existing_shards, iter_records, shard_name
+
+
+def _rec(i: int) -> dict:
+    return {"id": f"r{i}", "title": None if i == 0 else f"标题{i}", "text": f"正文{i}", "language_score": None,
+            "categories": [], "tags": ["新闻"],
+            "provenance": {"source": f"in:{i}", "removed": [{"rule": "x", "text": "y"}]}}
+
+
+@pytest.mark.parametrize("name", ["out.jsonl", "out.jsonl.gz", "out.jsonl.zst", "out.parquet"])
+def test_round_trip_every_format(tmp_path, name):
+    target = tmp_path / name
+    with RecordWriter(str(target)) as w:
+        for i in range(5):
+            w.write(_rec(i))
+            w.flush()
+        assert not target.exists()  # only the .part exists while writing
+    assert list(iter_records(str(target))) == [_rec(i) for i in range(5)]
+    assert os.listdir(tmp_path) == [name]
+
+
+def test_shards_are_numbered_and_stale_ones_replaced(tmp_path):
+    target = str(tmp_path / "out.parquet")
+    for n in (7, 5):  # the second, shorter run must not leave the first run's third shard behind
+        with RecordWriter(target, shard_size=3) as w:
+            for i in range(n):
+                w.write(_rec(i))
+    assert existing_shards(target) == [shard_name(target, 0), shard_name(target, 1)]
+    assert [r["id"] for p in existing_shards(target) for r in iter_records(p)] == [f"r{i}" for i in range(5)]
+
+
+def test_exact_multiple_leaves_no_empty_trailing_shard(tmp_path):
+    target = str(tmp_path / "out.jsonl.gz")
+    with RecordWriter(target, shard_size=2) as w:
+        for i in range(4):
+            w.write(_rec(i))
+    assert [os.path.basename(p) for p in existing_shards(target)] == ["out-00000.jsonl.gz", "out-00001.jsonl.gz"]
+
+
+def test_failure_leaves_the_target_untouched(tmp_path):
+    target = tmp_path / "out.jsonl"
+    target.write_text("old\n", "utf-8")
+    with pytest.raises(RuntimeError), RecordWriter(str(target)) as w:
+        w.write(_rec(1))
+        raise RuntimeError("boom")
+    assert target.read_text("utf-8") == "old\n"
+    assert (tmp_path / "out.jsonl.part").exists()  # kept for --resume
+
+
+def test_errors_path_for_every_output_kind():
+    assert errors_path("a/out.jsonl") == "a/out.errors.jsonl"
+    assert errors_path("out.jsonl.zst") == "out.errors.jsonl"
+    assert errors_path("out.parquet") == "out.errors.jsonl"
+    assert errors_path("-") is None
+
+
+def test_clean_to_sharded_parquet_with_carried_fields(tmp_path):
+    rows = [{"id": str(i), "html": article_html(i), "score": i / 2} for i in range(5)]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = str(tmp_path / "out.parquet")
+    summary = clean_inputs([str(src)], out, field_map=FieldMap(html_field="html", keep_fields=("score",)),
+                           shard_size=2)
+    assert summary.documents == 5 and len(summary.outputs) == 3
+    recs = [r for p in existing_shards(out) for r in iter_records(p)]
+    assert [r["id"] for r in recs] == ["0", "1", "2", "3", "4"]
+    assert recs[4]["score"] == 2.0 and isinstance(recs[0]["provenance"], dict)
+    assert recs[0]["provenance"]["source"] == f"{src}:1"
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(existing_shards(out)[0])
+    assert pa.types.is_list(schema.field("tags").type)
+    assert json.loads(pq.read_table(existing_shards(out)[0]).column("provenance")[0].as_py())["sha256"]
