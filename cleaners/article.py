@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex
 import trafilatura
 
 from .dom import dom_lines
@@ -20,6 +21,7 @@ from .rules import RuleTable
 from .siterules import SiteRule, rule_for
 from .textclean import LineHint, TextResult, clean_lines, clean_page_text
 
+_CELL_SEPARATOR = regex.compile(r"\s+\|(?=\s|$)")
 # Below this many characters of kept text, the next step of the cascade is tried.
 THIN_TEXT = 80
 # A list page: the best block is shorter than this, and the page holds LIST_SPREAD times more prose elsewhere.
@@ -109,6 +111,7 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
     body = trafilatura.extract(tree, url=url or meta.url, include_comments=False, include_tables=True,
                                output_format="txt", with_metadata=False, deduplicate=False)
     if body and body.strip():
+        body = _CELL_SEPARATOR.sub(" ", body)  # trafilatura joins table cells with " | ": not page text
         fallback = clean_page_text(normalize_text(body, mojibake=mojibake), table, title)
         if len(fallback.text) > len(best.result.text):
             return Extraction(fallback, meta, "trafilatura")

@@ -367,6 +367,10 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
             continue
         i += 1
 
+    # a cut can leave headline-like lines at the new end: the block ends on prose, as it would without the cut
+    while end > start and lines[end].score <= 0:
+        end -= 1
+
     _mark(lines, range(0, start), "before_article")
     # a run of three or more headline-like lines after the article is a related-news list
     j = end + 1

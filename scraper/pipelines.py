@@ -2,44 +2,24 @@
 records and skips crash-safely. The spider only fetches and routes."""
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
 
 from cleaners.config import CleanerConfig
 
 from . import writer
 from .cleanwork import clean_page, init_worker
 from .items import ArticleRecord, PageItem, SkipItem
+from .workerpool import PipePool
 from .store import AppendLog
 
 
 def outdir_of(crawler: Crawler) -> Path:
     spider = getattr(crawler, "spider", None)
     return Path(getattr(spider, "outdir", None) or crawler.settings.get("NEWSCLEAN_OUTDIR") or "out/crawl")
-
-
-def deferred_from_future(future: Future) -> Deferred:
-    """A Deferred fired on the reactor thread when a concurrent.futures Future is done (any reactor)."""
-    from twisted.internet import reactor
-
-    d: Deferred = Deferred()
-
-    def fire(f: Future) -> None:
-        exc = f.exception()
-        if exc is not None:
-            d.errback(exc)
-        else:
-            d.callback(f.result())
-
-    future.add_done_callback(lambda f: reactor.callFromThread(fire, f))
-    return d
 
 
 class CleanPipeline:
@@ -51,20 +31,19 @@ class CleanPipeline:
         path = settings.get("NEWSCLEAN_CLEANER_CONFIG")
         self.config = CleanerConfig.from_yaml(path) if path else CleanerConfig()
         self.workers = max(1, settings.getint("NEWSCLEAN_WORKERS", 1))
-        self.pool: Executor | None = None
+        self.pool: PipePool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Any = None) -> None:
-        # spawn, not fork: the crawler process runs threads (reactor pool, DNS) that fork would copy half-way
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=init_worker, initargs=(self.config.to_dict(),))
+        # started now, so that the workers' imports overlap the first fetches
+        self.pool = PipePool(self.workers, initializer=init_worker, initargs=(self.config.to_dict(),))
 
     def close_spider(self, spider: Any = None) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close()
             self.pool = None
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
@@ -73,13 +52,10 @@ class CleanPipeline:
         source = {"name": item.url, "url": item.url, "fetched_at": item.fetched_at, "final_url": item.final_url,
                   "http_status": item.http_status, "http_charset": item.http_charset}
         assert self.pool is not None
-        future = self.pool.submit(clean_page, item.body, source, tuple(item.keywords))
         try:
-            status, value = await maybe_deferred_to_future(deferred_from_future(future))
-        except Exception as exc:  # a worker died (BrokenProcessPool): record it, restart the pool
-            self.crawler.stats.inc_value("newsclean/pool_restarts")
-            self.close_spider()
-            self.open_spider()
+            status, value = await self.pool.run(clean_page, item.body, source, tuple(item.keywords))
+        except Exception as exc:  # the worker died (the pool replaces it): record the page, go on
+            self.crawler.stats.inc_value("newsclean/worker_restarts")
             return SkipItem(item.url, "internal", item.source, f"{type(exc).__name__}: {exc}"[:200])
         if status != "ok":
             reason, _, detail = value.partition(": ")
