@@ -12,7 +12,6 @@ import html
 import os
 import unicodedata
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -140,7 +139,8 @@ def test_kept_text_and_removed_spans_account_for_the_input(text: str) -> None:
 
 # ---------------------------------------------------------------- the same on HTML pages
 
-_WRAPPERS = ["<table><tr><td>{}</td></tr></table>", "<p>{}</p>", "<div>{}</div>", '<div class="nav">{}</div>', "<li><a href='#'>{}</a></li>", "<h1>{}</h1>",
+_WRAPPERS = ["<table><tr><td>{}</td></tr></table>",
+             "<p>{}</p>", "<div>{}</div>", '<div class="nav">{}</div>', "<li><a href='#'>{}</a></li>", "<h1>{}</h1>",
              '<div class="footer">{}</div>', "<blockquote>{}</blockquote>", "{}<br>"]
 html_pages = st.lists(st.tuples(st.sampled_from(_WRAPPERS), line), min_size=3, max_size=20).map(
     lambda items: "<html><head><title>标题</title></head><body>"
