@@ -68,7 +68,11 @@ class LineShape:
         return 0 < self.chars <= 40 and not self.ends_period and not self.ends_clause and self.puncts <= 2
 
 
+_CITATIONS = regex.compile(r"(\s*\[\d{1,3}(-\d{1,3})?\])+\s*$")  # reference marks: `…揭牌启动。 [3]`
+
+
 def shape(line: str) -> LineShape:
+    line = _CITATIONS.sub("", line)
     return LineShape(
         chars=len(_TEXT_CHAR.findall(line)),
         han=len(_HAN.findall(line)),

@@ -13,8 +13,8 @@ from cleaners.config import CleanerConfig
 from . import writer
 from .cleanwork import clean_page, init_worker
 from .items import ArticleRecord, PageItem, SkipItem
-from .workerpool import PipePool
 from .store import AppendLog
+from .workerpool import PipePool
 
 
 def outdir_of(crawler: Crawler) -> Path:
