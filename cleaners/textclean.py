@@ -31,6 +31,7 @@ _PROSE_BEFORE_FOOTER = 100.0
 _LINK_LINE = 0.6  # a line this much inside <a> is navigation
 _PROSE_BEFORE_ITEM = 100.0  # prose characters after which a timestamp line heads the next item
 _FOOTER_DISCOUNT = 0.2
+_MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) skip the rule table
 
 
 @dataclass
@@ -107,6 +108,8 @@ def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> 
     inline, tail = table.by_scope("inline"), table.by_scope("tail")
     whole = [r for r in table.rules if r.scope in ("line", "search")]
     for ln in lines:
+        if len(ln.text) > _MAX_RULE_LINE:  # no boilerplate line is this long; keep pathological lines cheap
+            continue
         for rule in inline:
             if not _cut_inline(ln, rule, meta):
                 continue
