@@ -17,10 +17,9 @@ import regex
 import yaml
 from lxml import html as lxml_html
 
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul center caption".split()
-)
+from .htmlextract import BLOCK_TAGS as HTML_BLOCK_TAGS
+
+BLOCK_TAGS = HTML_BLOCK_TAGS | {"center", "caption"}
 SKIP_TAGS = frozenset(
     "script style noscript template svg iframe head object embed canvas select option button textarea input "
     "audio video map area link meta title math".split()

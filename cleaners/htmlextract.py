@@ -1,17 +1,12 @@
-"""HTML to article text: parse once, let trafilatura find the main content, fall back to a plain flattening.
+"""Parsing HTML safely (depth, declarations, no network) and flattening a tree to its visible text.
 
-The text that comes out goes through the same text rules as flattened dumps (cleaners.textclean).
+Article extraction itself is in cleaners.article (the cascade) and cleaners.dom (pruning and lines).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
-
-from .htmlmeta import HtmlMeta, extract_meta
 
 # Elements that start a new line when a tree is flattened by hand.
 BLOCK_TAGS = frozenset(
@@ -28,13 +23,6 @@ MAX_DEPTH = 200
 
 class HtmlError(ValueError):
     """The input could not be parsed as HTML."""
-
-
-@dataclass
-class HtmlText:
-    text: str  # one block per line
-    meta: HtmlMeta
-    extractor: str  # "trafilatura" or "flatten"
 
 
 def parse_html(text: str) -> lxml_html.HtmlElement:
@@ -141,16 +129,3 @@ def flatten(tree: lxml_html.HtmlElement) -> str:
         stack.append(("\n" if block else "") + tail)
         stack.extend(reversed(list(item)))
     return "".join(out)
-
-
-def extract_html(text: str, url: str | None = None) -> HtmlText:
-    """Main text and metadata of an HTML page or fragment."""
-    tree = parse_html(text)
-    meta = extract_meta(tree)
-    body = trafilatura.extract(
-        tree, url=url or meta.url, include_comments=False, include_tables=True, output_format="txt",
-        with_metadata=False, deduplicate=False,
-    )
-    if body and body.strip():
-        return HtmlText(body, meta, "trafilatura")
-    return HtmlText(flatten(tree), meta, "flatten")
