@@ -5,6 +5,7 @@ Article extraction itself is in cleaners.article (the cascade) and cleaners.dom 
 from __future__ import annotations
 
 import re
+
 from lxml import etree
 from lxml import html as lxml_html
 
