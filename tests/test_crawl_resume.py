@@ -52,3 +52,28 @@ def test_sigkill_then_resume_gives_every_article_once(tmp_path, kill_after):
     assert len(warcs) == 2  # one WARC per run; the killed run's is still a valid WARC
     with open(warcs[0], "rb") as fh:
         assert sum(1 for _ in ArchiveIterator(fh)) > 0
+
+
+def test_ctrl_c_then_resume_from_scrapys_queue(tmp_path):
+    """A graceful stop keeps Scrapy's own queue and seen-set: the next run takes up from there."""
+    out, job = tmp_path / "out", tmp_path / "job"
+    with serve(SITE) as site:
+        sources = write_sources(tmp_path / "s.yaml", site.base)
+        proc = subprocess.Popen(crawl_cmd(sources, out, "--jobdir", str(job), *SLOW), cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while _count_lines(out / "articles.jsonl") < 8 and proc.poll() is None:
+            assert time.monotonic() < deadline, "the crawl made no progress"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        assert not (job / "newsclean.running").exists()
+        first = len(read_lines(out / "articles.jsonl"))
+        hits_before = dict(site.hits)
+        again = run_crawl(sources, out, "--jobdir", str(job))
+        assert again.returncode == 0, again.stderr[-2000:]
+    counts = article_paths(read_lines(out / "articles.jsonl"))
+    assert set(counts) == expected_paths() and max(counts.values()) == 1
+    assert first < len(expected_paths())
+    assert "did not stop cleanly" not in again.stderr
+    assert site.hits["/"] == hits_before["/"]  # resumed from the queue, not walked again
