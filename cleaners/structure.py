@@ -26,6 +26,7 @@ _ENUMERATED = regex.compile(
 _KEY_VALUE = regex.compile(r"^[^：:]{1,12}[：:]\s*\S.{1,60}$")
 # A teaser cut short by the page (…, ...): a summary in a feed of other articles, not article prose.
 _TEASER_END = regex.compile(r"(?<![…\.])(\.\.\.|…)$")
+_TEASER_MAX = 120  # characters: a summary in a feed; a longer paragraph cut short is still prose
 _PIPES = regex.compile(r"\s*[|｜]\s*")
 # Dates as Chinese pages print them: 2023-05-27 21:07:23, 2023/5/27, 2023年5月27日 21:07, 2023.05.27
 DATE = regex.compile(
@@ -82,7 +83,7 @@ def shape(line: str) -> LineShape:
         ends_clause=bool(_CLAUSE_END.search(line)),
         bullet=bool(_BULLET.match(line)),
         listed=bool(_ENUMERATED.match(line) or _KEY_VALUE.match(line)),
-        teaser=bool(_TEASER_END.search(line)),
+        teaser=bool(_TEASER_END.search(line)) and len(line) <= _TEASER_MAX,
         stamped=is_stamped(line),
     )
 

@@ -87,7 +87,7 @@ def skip_reason(failure: Any) -> tuple[str, str]:
         return "too_large", detail
     if "Timeout" in name:
         return "timeout", detail
-    if "DNS" in name:
+    if "DNS" in name or "Resolve" in name:
         return "dns_error", detail
     return "connection_error" if "Connect" in name or "Response" in name else "error", f"{name}: {detail}"
 
