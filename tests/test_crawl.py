@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from crawlkit import (
+from test_crawl_helpers import (
     ROOT,
     SITE,
     article_paths,

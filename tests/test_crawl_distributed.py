@@ -8,7 +8,7 @@ import time
 from collections import Counter
 
 import pytest
-from crawlkit import ROOT, SITE, article_paths, crawl_cmd, expected_paths, read_lines, write_sources
+from test_crawl_helpers import ROOT, SITE, article_paths, crawl_cmd, expected_paths, read_lines, write_sources
 
 from scraper.testsite import serve
 

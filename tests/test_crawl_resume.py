@@ -7,7 +7,16 @@ import subprocess
 import time
 
 import pytest
-from crawlkit import ROOT, SITE, article_paths, crawl_cmd, expected_paths, read_lines, run_crawl, write_sources
+from test_crawl_helpers import (
+    ROOT,
+    SITE,
+    article_paths,
+    crawl_cmd,
+    expected_paths,
+    read_lines,
+    run_crawl,
+    write_sources,
+)
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.testsite import serve
