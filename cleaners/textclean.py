@@ -318,13 +318,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
                 title: str | None = None) -> TextResult:
     """Clean normalised lines, with optional DOM hints aligned to them; blank lines are skipped."""
     table = table or default_table()
-    lines = []
-    for i, t in enumerate(texts):
-        if t.strip():
-            ln = _Line(t, [[t, None]])
-            if hints is not None:
-                ln.link_ratio, ln.tag = hints[i].link_ratio, hints[i].tag
-            lines.append(ln)
+    lines = _build_lines(texts, hints)
     meta: dict[str, Any] = {}
     _apply_rules(lines, table, meta)
     for ln in lines:
@@ -332,36 +326,62 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
 
     block = structure.best_block(_scores(lines))
     title = title or meta.get("title") or (_find_title(lines, block[0]) if block else None)
-    if title:
-        key = title_key(title)
-        for ln in lines:
-            if not ln.removed_by and ln.text and _same_title(title_key(ln.text), key, ln.tag == "h1"):
-                ln.removed_by, ln.concept = "repeated_title", "meta"
+    if title and _mark_title(lines, title):
         block = structure.best_block(_scores(lines))
-
     block = _anchored(lines, block)
-    under_headline = block is not None and any(
-        ln.removed_by == "repeated_title" and ln.tag == "h1" for ln in lines[max(0, block[0] - 15):block[0]]
-    )
     if block is None:
         _mark(lines, range(len(lines)), "no_article_text")
         return _finish(lines, title, meta)
+
     start, end = block
     end = _cut_at_next_item(lines, start, end)
+    end = _apply_tails(lines, start, end)
+    # a cut can leave headline-like lines at the new end: the block ends on prose, as it would without the cut
+    while end > start and lines[end].score <= 0:
+        end -= 1
+    _mark(lines, range(0, start), "before_article")
+    _mark_after(lines, end + 1)
 
-    # tail markers after the start of the article cut what follows them
+    result = _finish(lines, title, meta)
+    result.under_headline = any(
+        ln.removed_by == "repeated_title" and ln.tag == "h1" for ln in lines[max(0, start - 15):start]
+    )
+    result.headline_links = sum(1 for ln in lines[start:end + 1] if ln.link_ratio >= 0.5 and ln.shape.chars >= 8)
+    return result
+
+
+def _build_lines(texts: list[str], hints: list[LineHint] | None) -> list[_Line]:
+    lines = []
+    for i, t in enumerate(texts):
+        if t.strip():
+            ln = _Line(t, [[t, None]])
+            if hints is not None:
+                ln.link_ratio, ln.tag = hints[i].link_ratio, hints[i].tag
+            lines.append(ln)
+    return lines
+
+
+def _mark_title(lines: list[_Line], title: str) -> bool:
+    """Remove the headline wherever it repeats; True when a line was removed."""
+    key, found = title_key(title), False
+    for ln in lines:
+        if not ln.removed_by and ln.text and _same_title(title_key(ln.text), key, ln.tag == "h1"):
+            ln.removed_by, ln.concept, found = "repeated_title", "meta", True
+    return found
+
+
+def _apply_tails(lines: list[_Line], start: int, end: int) -> int:
+    """Tail markers after the start of the article cut what follows them; the new end of the block."""
     i = start
     while i < len(lines):
         ln = lines[i]
-        if ln.ends_article and i >= start:
+        if ln.ends_article:
             _mark(lines, range(i + 1, len(lines)), "after_article_end")
-            end = min(end, i)
-            break
+            return min(end, i)
         if ln.tail is not None and i > start:
             if ln.tail.block == "to_end" or _list_follows(lines, i, start):
                 _mark(lines, range(i + 1, len(lines)), ln.tail.name)
-                end = min(end, i - 1)
-                break
+                return min(end, i - 1)
             j = i + 1
             while j < len(lines) and _is_headline(lines[j]):
                 j += 1
@@ -369,14 +389,11 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
             i = j
             continue
         i += 1
+    return end
 
-    # a cut can leave headline-like lines at the new end: the block ends on prose, as it would without the cut
-    while end > start and lines[end].score <= 0:
-        end -= 1
 
-    _mark(lines, range(0, start), "before_article")
-    # a run of three or more headline-like lines after the article is a related-news list
-    j = end + 1
+def _mark_after(lines: list[_Line], j: int) -> None:
+    """Everything after the block goes; a run of three or more headline-like lines is named a related list."""
     while j < len(lines):
         k = j
         while k < len(lines) and lines[k].text and not lines[k].removed_by and lines[k].shape.is_headline_like:
@@ -387,8 +404,6 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         else:
             _mark(lines, range(j, j + 1), "after_article")
             j += 1
-    links = sum(1 for ln in lines[start:end + 1] if ln.link_ratio >= 0.5 and ln.shape.chars >= 8)
-    return _with_headline(_finish(lines, title, meta), under_headline, links)
 
 
 def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> TextResult:
@@ -419,9 +434,3 @@ def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> Text
                     meta["date"] = iso
                     break
     return TextResult("\n".join(kept), removed, title, meta, annotated)
-
-
-def _with_headline(result: TextResult, under_headline: bool, headline_links: int = 0) -> TextResult:
-    result.under_headline = under_headline
-    result.headline_links = headline_links
-    return result
