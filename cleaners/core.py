@@ -176,7 +176,9 @@ def trace_document(
         removed.extend(Removal(rule, text) for rule, text in extraction.pruned)
     else:
         result = clean_page_text(normalize_text(body, mojibake=config.fix_mojibake), table, title=fm_title)
-    known_title = fm_title or (normalize_line(html_meta.title) if html_meta and html_meta.title else None)
+    # front matter states the title; for HTML the text rules may have found it shorter in the <h1>
+    known_title = fm_title or (result.title if html_meta and result.title else None) or (
+        normalize_line(html_meta.title) if html_meta and html_meta.title else None)
     removed_before = [r.to_dict() for r in removed]
     removed.extend(result.removed)
     if not result.text.strip():

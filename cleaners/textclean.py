@@ -326,8 +326,11 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
 
     block = structure.best_block(_scores(lines))
     title = title or meta.get("title") or (_find_title(lines, block[0]) if block else None)
-    if title and _mark_title(lines, title):
+    if title and (printed := _mark_title(lines, title)):
         block = structure.best_block(_scores(lines))
+        # `标题 (2024年5月20日掲載)` in <title>, `标题` in the <h1>: the headline is the <h1>'s
+        if len(title_key(printed)) < len(title_key(title)):
+            title = printed
     block = _anchored(lines, block)
     if block is None:
         _mark(lines, range(len(lines)), "no_article_text")
@@ -361,12 +364,14 @@ def _build_lines(texts: list[str], hints: list[LineHint] | None) -> list[_Line]:
     return lines
 
 
-def _mark_title(lines: list[_Line], title: str) -> bool:
-    """Remove the headline wherever it repeats; True when a line was removed."""
-    key, found = title_key(title), False
+def _mark_title(lines: list[_Line], title: str) -> str | None:
+    """Remove the headline wherever it repeats; the headline as the page's <h1> prints it, when it does."""
+    key, found = title_key(title), None
     for ln in lines:
         if not ln.removed_by and ln.text and _same_title(title_key(ln.text), key, ln.tag == "h1"):
-            ln.removed_by, ln.concept, found = "repeated_title", "meta", True
+            ln.removed_by, ln.concept = "repeated_title", "meta"
+            if found is None or ln.tag == "h1":
+                found = ln.text if ln.tag == "h1" else (found or title)
     return found
 
 
