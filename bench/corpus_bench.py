@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,7 @@ def run(inp: Path, out: Path, jobs: int) -> dict:
     if not os.path.exists(cmd[0]):
         cmd = [sys.executable, "-m", "cleaners.cli", *cmd[1:]]
     start = time.perf_counter()
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, cwd=ROOT)
     ps = psutil.Process(proc.pid)
     peak = 0
@@ -69,6 +71,8 @@ def run(inp: Path, out: Path, jobs: int) -> dict:
             pass
         time.sleep(0.1)
     seconds = time.perf_counter() - start
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run and its workers, once waited for
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed with {proc.returncode}")
     with open(out, encoding="utf-8") as fh:
@@ -76,7 +80,7 @@ def run(inp: Path, out: Path, jobs: int) -> dict:
     with open(str(out).removesuffix(".jsonl") + ".errors.jsonl", encoding="utf-8") as fh:
         errors = sum(1 for _ in fh)
     return {"jobs": jobs, "inputs": docs + errors, "records": docs, "seconds": seconds,
-            "docs_per_s": (docs + errors) / seconds, "peak_mib": peak / 2**20}
+            "docs_per_s": (docs + errors) / seconds, "peak_mib": peak / 2**20, "cpu": cpu}
 
 
 def main() -> None:
@@ -102,28 +106,31 @@ def main() -> None:
         speedup = tp[1]["docs_per_s"] / tp[0]["docs_per_s"]
         for r in tp:
             rows.append(f"| throughput, {html_label} | {r['inputs']:,} | {r['jobs']} | {r['seconds']:.1f} "
-                        f"| {r['docs_per_s']:.1f} | {r['peak_mib']:.0f} |")
+                        f"| {r['cpu']:.1f} | {r['docs_per_s']:.1f} | {r['peak_mib']:.0f} |")
         mem = []
-        for n in (int(x) for x in args.memory_docs.split(",")):
+        for n in (int(x) for x in args.memory_docs.split(",") if x.strip()):
             build_jsonl(t / "mem.jsonl", seeds, n)
             mem.append(run(t / "mem.jsonl", t / "mem-out.jsonl", args.memory_jobs))
             r = mem[-1]
             rows.append(f"| memory, {len(seeds)} seed pages replicated | {r['inputs']:,} | {r['jobs']} "
-                        f"| {r['seconds']:.1f} | {r['docs_per_s']:.1f} | {r['peak_mib']:.0f} |")
+                        f"| {r['seconds']:.1f} | {r['cpu']:.1f} | {r['docs_per_s']:.1f} | {r['peak_mib']:.0f} |")
             os.unlink(t / "mem-out.jsonl")
     cores = psutil.cpu_count()
     ratio = mem[-1]["peak_mib"] / mem[0]["peak_mib"] if len(mem) > 1 else 1.0
+    memory_line = (f" Peak memory for {mem[-1]['inputs']:,} documents is **{ratio:.2f}x** that for "
+                   f"{mem[0]['inputs']:,}." if len(mem) > 1 else "")
     block = "\n".join([
         START,
         f"Measured {dt.date.today().isoformat()} on {cores} cores (shared with other work, so expect noise) by "
         "`python bench/corpus_bench.py --readme README.md`:",
         "",
-        "| run | documents | jobs | seconds | documents/s | peak memory (MiB PSS, all processes) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| run | documents | jobs | seconds | CPU seconds | documents/s | peak memory (MiB PSS, all processes) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         *rows,
         "",
-        f"Speed-up from 1 to 2 jobs: **{speedup:.2f}x** (same output: {'yes' if same else 'NO'}). Peak memory "
-        f"for {mem[-1]['inputs']:,} documents is **{ratio:.2f}x** that for {mem[0]['inputs']:,}.",
+        f"Speed-up from 1 to 2 jobs: **{speedup:.2f}x** (same output: {'yes' if same else 'NO'}). CPU spent "
+        f"with 2 jobs is {tp[1]['cpu'] / tp[0]['cpu']:.2f}x that with 1, so on two otherwise idle cores the speed-up "
+        f"could reach about {2 * tp[0]['cpu'] / tp[1]['cpu']:.2f}x (less the serial start-up).{memory_line}",
         END,
     ])
     print(block)

@@ -58,7 +58,9 @@ def list_page_reason(tree, url: str | None, result: TextResult) -> str | None:
     kept = len(result.text)
     if result.headline_links >= LIST_ITEMS:
         return f"{kind.reason}; the best block interleaves {result.headline_links} linked headlines"
-    if kept >= LIST_TEASER_MAX or kind.prose_chars < LIST_SPREAD * max(1, kept):
+    spread = kind.prose_chars >= LIST_SPREAD * max(1, kept)  # the page's prose lies elsewhere
+    index = kept < THIN_TEXT and kind.title_links >= LIST_ITEMS  # nothing but headline links and a footer
+    if kept >= LIST_TEASER_MAX or not (spread or index):
         return None
     return f"{kind.reason}; the best block holds {kept} of {kind.prose_chars} prose characters"
 

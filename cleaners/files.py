@@ -12,6 +12,7 @@ from typing import IO, Any
 from .core import HTML_SUFFIXES, MARKDOWN_SUFFIXES, TEXT_SUFFIXES
 
 PAGE_SUFFIXES = HTML_SUFFIXES | MARKDOWN_SUFFIXES | TEXT_SUFFIXES
+ARCHIVE_SUFFIXES = (".warc", ".warc.gz")
 
 
 class InputError(ValueError):
@@ -21,8 +22,9 @@ class InputError(ValueError):
 def expand_inputs(paths: Iterable[str]) -> Iterator[str]:
     """Files as given, and directories walked recursively in sorted order (hidden entries skipped).
 
-    Inside directories only page files (.txt, .md, .html, …) are taken; a file named explicitly is always
-    taken, whatever its suffix, so that it is cleaned or reported.
+    Inside directories page files (.txt, .md, .html, …) and web archives (.warc, .warc.gz: a crawl's
+    `OUTDIR/warc/`) are taken; JSON Lines and Parquet files only when named, since a directory often holds a
+    previous run's output. A file named explicitly is always taken, whatever its suffix.
     """
     for p in paths:
         path = Path(p)
@@ -30,7 +32,9 @@ def expand_inputs(paths: Iterable[str]) -> Iterator[str]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith(".") and Path(name).suffix.lower() in PAGE_SUFFIXES:
+                    lower = name.lower()
+                    if not name.startswith(".") and (Path(lower).suffix in PAGE_SUFFIXES
+                                                     or lower.endswith(ARCHIVE_SUFFIXES)):
                         yield os.path.join(root, name)
         elif path.exists():
             yield p

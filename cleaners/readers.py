@@ -92,7 +92,10 @@ def read_inputs(paths: Iterable[str], fields: FieldMap | None = None) -> Iterato
             yield from read_warc(p)
         else:
             for path in expand_inputs([p]):
-                yield InputItem(Source(path), path=path)
+                if input_kind(path) == "warc":  # a crawl's OUTDIR/warc/, walked as a directory
+                    yield from read_warc(path)
+                else:
+                    yield InputItem(Source(path), path=path)
 
 
 def check_inputs(paths: Iterable[str], fields: FieldMap | None = None) -> None:

@@ -1,19 +1,33 @@
 """Throughput of crawl-with-cleaning against `newsclean clean` over the same saved pages, same worker count.
 
     python -m scraper.bench [--articles 300] [--workers 1] [--repeat 1]
+    python -m scraper.bench --pages DIR [DIR ...] [--copies 8] [--workers 1] [--repeat 1]
 
-Renders a synthetic site (scraper.testsite) of N articles into a temporary directory, then times, as whole
-commands (start-up included, as a user sees them):
+The first form renders a synthetic site (scraper.testsite) of N small articles into a temporary directory; the
+second builds a site at run time, in a temporary directory, from folders of saved HTML pages (real news pages):
+a home page, paginated list pages linking every page (times --copies, each copy under its own URLs) at
+article-like URLs `/news/c<K>/t20240101_<N>.html`, each served with its original bytes (with a charset in the
+Content-Type only when the page declares one, so that decoding stays the cleaner's job). Then it times, as
+whole commands (start-up included, as a user sees them):
   1. `newsclean clean PAGES/ -j W` over the article pages saved as files;
   2. `newsclean crawl -o OUT --workers W` of the same site served on 127.0.0.1, politeness delays off
      (robots.txt still obeyed), which fetches home, lists, sitemaps and feed pages too.
 and prints articles per second for both and their ratio (the acceptance bar is 0.80).
+
+Counting: `clean_docs` is the lines `clean` writes, `crawl_articles` the lines of the crawl's articles.jsonl
+(the crawl drops no page the cleaner keeps: no keyword filter in the real-pages mode). Some pages are refused by
+the cleaner in both paths (no_text, not_article, ...), so the real-pages mode also reports pages processed per
+second: every page file for `clean`; for the crawl, the article-URL pages that were stored or skipped with a
+cleaner reason. Real pages link to their own sites with relative URLs, which resolve to the bench site: its
+robots.txt disallows everything but the home, list and article paths, so those links end as `robots` skips
+(counted as `crawl_robots_skips`) instead of hundreds of 404 fetches.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -21,7 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from .testsite import build_site, serve, write_site
+from cleaners.decode import declared_charset
+
+from .testsite import HEADER_CHARSET_FILE, build_site, serve, write_site
 
 BIN = Path(sys.executable).parent
 
@@ -45,6 +61,116 @@ def _timed(cmd: list[str]) -> tuple[float, float]:
 
 def _lines(path: Path) -> int:
     return sum(1 for _ in open(path, encoding="utf-8")) if path.exists() else 0
+
+
+_LIST_SIZE = 50
+ARTICLE_PATTERN = r"/news/c\d+/t20240101_\d+\.html$"
+_ROBOTS = "User-agent: *\nAllow: /$\nAllow: /index.html\nAllow: /list/\nAllow: /news/*/t20240101_*.html$\nDisallow: /\n"
+# politeness delays off (robots.txt is still obeyed); the synthetic site's oversized page is cut at 1 MB
+_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+             "-s", "RETRY_TIMES=0"]
+
+
+def saved_pages(dirs: list[str]) -> list[Path]:
+    files = [f for d in dirs for f in sorted(Path(d).rglob("*")) if f.suffix.lower() in (".html", ".htm")]
+    if not files:
+        raise SystemExit(f"no .html pages in {' '.join(dirs)}")
+    return files
+
+
+def write_real_site(files: list[Path], copies: int, root: Path) -> int:
+    """The bench site for saved pages under root (read at run time; nothing is kept). Returns the page count."""
+    header_charset: dict[str, str] = {}
+    paths: list[str] = []
+    for k in range(copies):
+        (root / "news" / f"c{k}").mkdir(parents=True, exist_ok=True)
+        for i, f in enumerate(files):
+            body = f.read_bytes()
+            path = f"/news/c{k}/t20240101_{k * len(files) + i + 1}.html"
+            (root / path.lstrip("/")).write_bytes(body)
+            paths.append(path)
+            label = declared_charset(body)
+            if label and re.fullmatch(r"[\w.:-]+", label):
+                header_charset[path] = label  # as a server would send it; undeclared pages get none
+    lists = [paths[i:i + _LIST_SIZE] for i in range(0, len(paths), _LIST_SIZE)]
+    (root / "list").mkdir()
+    for n, chunk in enumerate(lists, 1):
+        items = "".join(f'<li><a href="{p}">第{n}页 报道 {p.rsplit("_", 1)[-1][:-5]}</a></li>' for p in chunk)
+        more = f'<a href="/list/index_{n + 1}.html">下一页</a>' if n < len(lists) else ""
+        (root / "list" / f"index_{n}.html").write_text(
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻列表 第{n}页</title></head>'
+            f"<body><ul>{items}</ul>{more}</body></html>", "utf-8")
+    pages = "".join(f'<a href="/list/index_{n}.html">{n}</a> ' for n in range(1, len(lists) + 1))
+    (root / "index.html").write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻</title></head>'
+                                     f"<body><p>新闻列表：{pages}</p></body></html>", "utf-8")
+    (root / "robots.txt").write_text(_ROBOTS, "utf-8")
+    (root / HEADER_CHARSET_FILE).write_text(json.dumps(header_charset), "utf-8")
+    return len(paths)
+
+
+def bench_pages(dirs: list[str], copies: int, workers: int, repeat: int) -> dict:
+    files = saved_pages(dirs)
+    with tempfile.TemporaryDirectory(prefix="newsclean-bench-") as tmp:
+        tmp_path = Path(tmp)
+        site_dir = tmp_path / "site"
+        n_pages = write_real_site(files, copies, site_dir)
+        pages = site_dir / "news"  # `clean` reads the very files the server sends
+        one = tmp_path / "one"
+        one.mkdir()
+        (one / "p.html").write_bytes(files[0].read_bytes())
+        startup = min(_timed([*_newsclean(), "clean", str(one), "-o", str(tmp_path / "one.jsonl"), "-q", "-j",
+                              str(workers)])[0] for _ in range(2))
+        load_before = os.getloadavg()[0]
+        runs = []
+        pattern = re.compile(ARTICLE_PATTERN)
+        for r in range(repeat):
+            out = tmp_path / f"clean-{r}.jsonl"
+            clean_wall, clean_cpu = _timed([*_newsclean(), "clean", str(pages), "-o", str(out), "-q", "-j",
+                                            str(workers)])
+            clean_docs = _lines(out)
+            with serve(site_dir) as server:
+                sources = tmp_path / "sources.yaml"
+                sources.write_text(json.dumps({"sources": [{
+                    "name": "bench", "start_urls": [server.base + "/"], "allowed_domains": ["127.0.0.1"],
+                    "article_pattern": ARTICLE_PATTERN}]}), "utf-8")
+                outdir = tmp_path / f"crawl-{r}"
+                crawl_wall, crawl_cpu = _timed([*_newsclean(), "crawl", "--sources", str(sources), "-o", str(outdir),
+                                                "--workers", str(workers), "-q", *_SETTINGS])
+            crawl_docs = _lines(outdir / "articles.jsonl")
+            skips = [json.loads(line) for line in open(outdir / "skipped.jsonl", encoding="utf-8")]
+            refused = sum(1 for s in skips if pattern.search(s["url"]) and s["reason"] != "robots")
+            summary = json.loads((outdir / "summary.json").read_text("utf-8"))
+            runs.append({"clean_s": clean_wall, "clean_cpu": clean_cpu, "clean_docs": clean_docs,
+                         "crawl_s": crawl_wall, "crawl_cpu": crawl_cpu, "crawl_docs": crawl_docs,
+                         "crawl_pages": crawl_docs + refused, "fetched": summary["pages_fetched"],
+                         "robots": sum(1 for s in skips if s["reason"] == "robots"),
+                         "steady": summary["articles_per_s"], "skipped": summary["skipped"]})
+        clean = min(runs, key=lambda x: x["clean_s"])
+        crawl = min(runs, key=lambda x: x["crawl_s"])
+        result = {
+            "pages": n_pages, "distinct_pages": len(files), "copies": copies, "workers": workers,
+            "cores": os.cpu_count(),
+            "clean_docs": clean["clean_docs"], "crawl_articles": crawl["crawl_docs"],
+            "crawl_pages_processed": crawl["crawl_pages"], "crawl_fetched": crawl["fetched"],
+            "crawl_robots_skips": crawl["robots"], "crawl_skipped": crawl["skipped"],
+            "clean_seconds": round(clean["clean_s"], 2), "crawl_seconds": round(crawl["crawl_s"], 2),
+            "clean_docs_per_s": round(clean["clean_docs"] / clean["clean_s"], 2),
+            "crawl_articles_per_s": round(crawl["crawl_docs"] / crawl["crawl_s"], 2),
+            "clean_pages_per_s": round(n_pages / clean["clean_s"], 2),
+            "crawl_pages_per_s": round(crawl["crawl_pages"] / crawl["crawl_s"], 2),
+        }
+        result["ratio"] = round(result["crawl_articles_per_s"] / result["clean_docs_per_s"], 3)
+        result["pages_ratio"] = round(result["crawl_pages_per_s"] / result["clean_pages_per_s"], 3)
+        result["steady_clean_docs_per_s"] = round(clean["clean_docs"] / max(0.01, clean["clean_s"] - startup), 2)
+        result["steady_crawl_articles_per_s"] = max(x["steady"] for x in runs)
+        result["steady_ratio"] = round(result["steady_crawl_articles_per_s"] / result["steady_clean_docs_per_s"], 3)
+        result["clean_cpu_ms_per_doc"] = round(
+            1000 * min(x["clean_cpu"] for x in runs) / max(1, clean["clean_docs"]), 2)
+        result["crawl_cpu_ms_per_article"] = round(
+            1000 * min(x["crawl_cpu"] for x in runs) / max(1, crawl["crawl_docs"]), 2)
+        result["runs"] = [{"clean_s": round(x["clean_s"], 2), "crawl_s": round(x["crawl_s"], 2)} for x in runs]
+        result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+        return result
 
 
 def bench(articles: int, workers: int, repeat: int) -> dict:
@@ -79,8 +205,7 @@ def bench(articles: int, workers: int, repeat: int) -> dict:
                 outdir = tmp_path / f"crawl-{r}"
                 wall, cpu = _timed([
                     *_newsclean(), "crawl", "--sources", str(sources), "-o", str(outdir), "--workers", str(workers),
-                    "-q", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s",
-                    "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "DOWNLOAD_MAXSIZE=1000000", "-s", "RETRY_TIMES=0"])
+                    "-q", *_SETTINGS, "-s", "DOWNLOAD_MAXSIZE=1000000"])
                 crawl_times.append(wall)
                 crawl_cpu.append(cpu)
                 crawl_docs = _lines(outdir / "articles.jsonl")
@@ -109,12 +234,20 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=300)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1, help="runs of each; the fastest counts")
+    ap.add_argument("--pages", nargs="+", metavar="DIR", help="folders of saved HTML pages: bench on these instead")
+    ap.add_argument("--copies", type=int, default=1, help="with --pages: serve each page this many times")
     args = ap.parse_args()
-    result = bench(args.articles, args.workers, args.repeat)
-    print(json.dumps(result, indent=1))
+    if args.pages:
+        result = bench_pages(args.pages, max(1, args.copies), args.workers, args.repeat)
+    else:
+        result = bench(args.articles, args.workers, args.repeat)
+    print(json.dumps(result, indent=1, ensure_ascii=False))
     print(f"crawl with cleaning: {result['ratio']:.0%} of `newsclean clean` throughput "
           f"({result['crawl_articles_per_s']} vs {result['clean_docs_per_s']} articles/s, {args.workers} worker(s)); "
           f"steady state {result['steady_ratio']:.0%}", file=sys.stderr)
+    if args.pages:
+        print(f"pages processed: {result['pages_ratio']:.0%} ({result['crawl_pages_per_s']} vs "
+              f"{result['clean_pages_per_s']} pages/s)", file=sys.stderr)
 
 
 if __name__ == "__main__":

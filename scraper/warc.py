@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from .writer import BackgroundWriter
 
 # Hop-by-hop framing that no longer describes the stored body.
 _DROP_HEADERS = {b"transfer-encoding"}
+# gzip level of each record (one gzip member per record, as warcio writes them). warcio uses 9, which on real
+# news pages costs 2.3 ms a page against 1.4 ms at 6, for the same size (23.6% against 23.7% of the page).
+GZIP_LEVEL = 6
 
 
 def warc_name(prefix: str = "newsclean") -> str:
@@ -46,13 +50,14 @@ class WarcFile:
 
         def build() -> bytes:  # runs on the writer thread when there is one (gzip releases the GIL)
             buf = io.BytesIO()
-            writer = WARCWriter(buf, gzip=True)
+            writer = WARCWriter(buf, gzip=False)
             http_headers = StatusAndHeaders(status_line, header_list, protocol="HTTP/1.1")
             warc_headers = {"WARC-Date": fetched_at} if fetched_at else None
             record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http_headers,
                                                warc_headers_dict=warc_headers)
             writer.write_record(record)
-            return buf.getvalue()
+            gz = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+            return gz.compress(buf.getvalue()) + gz.flush()
 
         if self.writer is not None:
             self.writer.write(self._fd, build)

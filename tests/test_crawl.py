@@ -188,3 +188,20 @@ def test_fixture_site_is_current():
     for path, page in site.pages.items():
         assert (SITE / path.lstrip("/")).read_bytes() == page.body, path
     assert Path(SITE / "gold.jsonl").exists()
+
+
+def test_clean_cli_recleans_the_warc_directory(crawled, tmp_path):
+    from cleaners.cli import main
+
+    out, _ = crawled
+    target = tmp_path / "again.jsonl"
+    assert main(["clean", str(out / "warc"), "-o", str(target), "-q", "-j", "1"]) == 0
+    stored = {r["url"]: r["text"] for r in read_lines(out / "articles.jsonl")}
+    records = read_lines(target)
+    errors = read_lines(tmp_path / "again.errors.jsonl")
+    again = {r["url"]: r["text"] for r in records}
+    assert {url: again.get(url) for url in stored} == stored
+    # clean refuses list pages as the crawl does; only the crawl's topic filter is not applied again
+    skipped = {r["url"]: r["reason"] for r in read_lines(out / "skipped.jsonl")}
+    assert {skipped.get(url) for url in set(again) - set(stored)} <= {"off_topic"}
+    assert {e["reason"] for e in errors} <= {"not_article", "no_text", "empty"}, errors

@@ -46,8 +46,10 @@ def run(args: argparse.Namespace) -> int:
                 rec["dup_cluster"] = clusters.cluster[i]
                 out.write(rec)
                 written += 1
+    except BrokenPipeError:  # `newsclean dedup ... -o - | head`: handled by the dispatcher
+        raise
     except (ValueError, OSError) as exc:
-        return fail(f"cannot read the input: {exc}")
+        return fail(f"cannot read or write: {exc}")
     if not args.quiet:
         n = len(clusters.cluster)
         print(f"records: {n}  clusters: {len(set(clusters.cluster))}  near-duplicates: {clusters.duplicates}"
