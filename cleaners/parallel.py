@@ -6,6 +6,7 @@ whatever the number of jobs. `jobs=1` runs in-process (no pool, no pickling).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing as mp
 import os
@@ -145,6 +146,9 @@ def clean_items(items: Iterable[InputItem], config: CleanerConfig | None = None,
     ctx = mp.get_context("fork") if fork else mp.get_context()
     if fork:
         _warm_up(config)
+        # what the workers inherit (rule tables, langdetect profiles, trafilatura) is never collected: frozen,
+        # the cyclic collector skips it in every worker instead of walking (and copying) it again and again
+        gc.freeze()
     with ctx.Pool(jobs, initializer=_init, initargs=(config,), maxtasksperchild=500) as pool:
         pending: deque = deque()
         for chunk in _chunks(items, chunk_size):
@@ -153,3 +157,5 @@ def clean_items(items: Iterable[InputItem], config: CleanerConfig | None = None,
                 yield pending.popleft().get(wait)
         while pending:
             yield pending.popleft().get(wait)
+    if fork:
+        gc.unfreeze()
