@@ -39,6 +39,7 @@ def clean_item(item: InputItem, config: CleanerConfig | None = None,
                file_cleaner: Callable[[str, CleanerConfig], Document] | None = None) -> Result:
     """Clean one item into a record dict, or an error entry; never raises for a bad page."""
     config = config or _config or CleanerConfig()
+    item = item.resolve()
     if item.error is not None:
         reason, detail = item.error
         return "error", _error(item, f"{reason}: {detail}", reason)

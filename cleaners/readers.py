@@ -61,10 +61,25 @@ class InputItem:
     id: str | None = None  # the input's own id, kept in the record
     fields: dict[str, Any] = field(default_factory=dict)  # carried through to the record
     error: tuple[str, str] | None = None  # (reason, detail) when the item could not be read
+    line: str | None = None  # a JSON Lines record not parsed yet: the worker parses it (see resolve)
+    field_map: FieldMap | None = None  # how to read `line`
 
     @property
     def key(self) -> str:
         return self.source.name
+
+    def resolve(self) -> InputItem:
+        """The item a deferred JSON line describes. Parsing a page-sized JSON string is real work: done here,
+        in the worker, it no longer runs serially in the process that reads the input."""
+        if self.line is None:
+            return self
+        try:
+            obj = json.loads(self.line)
+        except ValueError as exc:
+            return InputItem(self.source, error=("bad_json", str(exc)))
+        if not isinstance(obj, dict):
+            return InputItem(self.source, error=("bad_json", "the line is not a JSON object"))
+        return _record_item(obj, self.source.name, self.field_map or FieldMap())
 
 
 def input_kind(path: str) -> str:
@@ -189,16 +204,7 @@ def read_jsonl(path: str, fields: FieldMap) -> Iterator[InputItem]:
             lineno += 1
             if not line.strip():
                 continue
-            name = f"{path}:{lineno}"
-            try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                yield InputItem(Source(name), error=("bad_json", str(exc)))
-                continue
-            if not isinstance(obj, dict):
-                yield InputItem(Source(name), error=("bad_json", "the line is not a JSON object"))
-                continue
-            yield _record_item(obj, name, fields)
+            yield InputItem(Source(f"{path}:{lineno}"), line=line, field_map=fields)
 
 
 def read_parquet(path: str, fields: FieldMap, batch_size: int = 256) -> Iterator[InputItem]:
