@@ -257,14 +257,29 @@ def trace_bytes(
                               encoding=decoded.encoding, config=config, table=table)
 
 
+def clean_decoded(text: str, source: Source | str, *, fmt: str | None = None,
+                  config: CleanerConfig | None = None) -> Document:
+    """Clean page text that is already decoded (a string from JSON, Parquet, datatrove or the caller).
+
+    `fmt` is html, text, markdown, `flat` (text, or Markdown when it opens with front matter) or None (sniffed
+    from the name and content, as for files). The same size guard and time limit as clean_bytes apply.
+    """
+    source = Source(source) if isinstance(source, str) else source
+    config = config or CleanerConfig()
+    if len(text) > MAX_INPUT_BYTES:  # the refusal clean_bytes makes, counted in characters
+        raise CleanError("too_large", f"{len(text):,} characters, more than {MAX_INPUT_BYTES:,}")
+    with time_limit(config.timeout):
+        if fmt == "flat":
+            fmt = "markdown" if text.lstrip().startswith("---") else "text"
+        fmt = fmt or sniff_format(source.name, text)
+        sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return clean_document(text, source, fmt=fmt, sha256=sha, encoding=None, config=config)
+
+
 def clean_text(text: str, source: str = "<text>", *, url: str | None = None,
                config: CleanerConfig | None = None) -> Document:
     """Clean flattened page text (or Markdown with front matter) given as a string."""
-    raw = text.encode("utf-8")
-    fmt = "markdown" if text.lstrip().startswith("---") else "text"
-    with time_limit((config or CleanerConfig()).timeout):
-        return clean_document(text, Source(source, url=url), fmt=fmt, sha256=hashlib.sha256(raw).hexdigest(),
-                              encoding=None, config=config)
+    return clean_decoded(text, Source(source, url=url), fmt="flat", config=config)
 
 
 def clean_html(html: str | bytes, source: str = "<html>", *, url: str | None = None,
@@ -272,10 +287,7 @@ def clean_html(html: str | bytes, source: str = "<html>", *, url: str | None = N
     """Clean an HTML page given as text or bytes (bytes are decoded: BOM, declaration, detection)."""
     if isinstance(html, bytes):
         return clean_bytes(html, Source(source, url=url), fmt="html", config=config)
-    with time_limit((config or CleanerConfig()).timeout):
-        return clean_document(html, Source(source, url=url), fmt="html",
-                              sha256=hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest(),
-                              encoding=None, config=config)
+    return clean_decoded(html, Source(source, url=url), fmt="html", config=config)
 
 
 def clean_file(path: str | os.PathLike, config: CleanerConfig | None = None) -> Document:

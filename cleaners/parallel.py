@@ -7,7 +7,6 @@ whatever the number of jobs. `jobs=1` runs in-process (no pool, no pickling).
 from __future__ import annotations
 
 import gc
-import hashlib
 import multiprocessing as mp
 import os
 import signal
@@ -18,7 +17,7 @@ from typing import Any
 
 from . import core
 from .config import CleanerConfig
-from .core import CleanError, clean_bytes, clean_document, clean_file, sniff_format, time_limit
+from .core import CleanError, clean_bytes, clean_file
 from .readers import InputItem
 from .record import Document
 
@@ -61,22 +60,7 @@ def clean_item(item: InputItem, config: CleanerConfig | None = None,
     return "record", record
 
 
-def clean_str(text: str, source, *, fmt: str | None = None, config: CleanerConfig | None = None):
-    """Clean page text that is already decoded (a JSON or Parquet string, a datatrove document).
-
-    `fmt` is html, text, markdown, `flat` (text, or Markdown when it opens with front matter) or None
-    (sniffed from the name and content, as for files).
-    """
-    config = config or CleanerConfig()
-    limit = getattr(core, "MAX_INPUT_BYTES", None)
-    if limit and len(text) > limit:  # the same refusal as clean_bytes, counted in characters
-        raise CleanError("too_large", f"{len(text):,} characters, more than {limit:,}")
-    with time_limit(config.timeout):
-        if fmt == "flat":
-            fmt = "markdown" if text.lstrip().startswith("---") else "text"
-        fmt = fmt or sniff_format(source.name, text)
-        sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        return clean_document(text, source, fmt=fmt, sha256=sha, encoding=None, config=config)
+clean_str = core.clean_decoded  # the name the datatrove step and older callers use
 
 
 def _bytes_fmt(fmt: str | None) -> str | None:

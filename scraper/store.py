@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .writer import BackgroundWriter
+from .writer import AppendFile, BackgroundWriter, write_all
 
 # Skip reasons that are final: such a URL is not fetched again when a crawl resumes or is run again.
 # List pages (not_article) are always fetched again, since they are how new articles are found.
@@ -75,7 +75,7 @@ def done_urls(outdir: str | Path) -> set[str]:
     return done
 
 
-class AppendLog:
+class AppendLog(AppendFile):
     """An append-only JSON Lines file with a key per record; a key already in the file is not written again."""
 
     def __init__(self, path: str | Path, key: str, fsync: bool = True, writer: BackgroundWriter | None = None,
@@ -86,8 +86,7 @@ class AppendLog:
         self.key = key
         self.keys = {k for r in read_jsonl(self.path) if (k := self._key(r, key))}
         self.fsync = fsync
-        self.writer = writer  # when given, writes happen on its thread (the caller closes it first)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        super().__init__(self.path, writer)
 
     @staticmethod
     def _key(record: dict[str, Any], key: str) -> str | None:
@@ -108,18 +107,9 @@ class AppendLog:
         if self.writer is not None:
             self.writer.write(self._fd, data, self.fsync)
         else:
-            view = memoryview(data)
-            while view:  # a regular file takes it in one write; loop for the rare short write
-                view = view[os.write(self._fd, view):]
+            write_all(self._fd, data)
             if self.fsync:
                 os.fsync(self._fd)
         if k is not None:
             self.keys.add(k)
         return True
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.flush()
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1

@@ -19,7 +19,7 @@ from warcio.warcwriter import WARCWriter
 
 from cleaners.core import Source
 
-from .writer import BackgroundWriter
+from .writer import AppendFile, BackgroundWriter, write_all
 
 # Hop-by-hop framing that no longer describes the stored body.
 _DROP_HEADERS = {b"transfer-encoding"}
@@ -33,14 +33,13 @@ def warc_name(prefix: str = "newsclean") -> str:
     return f"{prefix}-{stamp}-{os.getpid()}.warc.gz"
 
 
-class WarcFile:
+class WarcFile(AppendFile):
     def __init__(self, directory: str | Path, writer: BackgroundWriter | None = None) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / warc_name()
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        super().__init__(self.path, writer)
         self.records = 0
-        self.writer = writer  # when given, records are written on its thread (the caller closes it first)
 
     def write_response(self, url: str, status: int, reason: str, headers: Iterable[tuple[bytes, bytes]],
                        body: bytes, fetched_at: str | None = None) -> None:
@@ -62,17 +61,8 @@ class WarcFile:
         if self.writer is not None:
             self.writer.write(self._fd, build)
         else:
-            data = memoryview(build())
-            while data:
-                data = data[os.write(self._fd, data):]
+            write_all(self._fd, build())
         self.records += 1
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.flush()
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
 
 
 def _charset(content_type: str | None) -> str | None:

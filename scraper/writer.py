@@ -13,6 +13,28 @@ import threading
 from collections.abc import Callable
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Append `data` with whole writes (a regular file takes it in one; loop for the rare short write)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class AppendFile:
+    """A file opened for appending whose writes may go through a BackgroundWriter (shared by logs and WARCs)."""
+
+    def __init__(self, path: str | os.PathLike, writer: BackgroundWriter | None = None) -> None:
+        self.writer = writer  # when given, writes happen on its thread (the caller closes it first)
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.flush()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
 class BackgroundWriter:
     def __init__(self) -> None:
         self._queue: queue.Queue[tuple[int, bytes | Callable[[], bytes], bool] | None] = queue.Queue()
