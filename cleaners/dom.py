@@ -40,6 +40,7 @@ class DomRules:
     long_tokens: dict[str, str]  # tokens also matched inside longer class names -> group
     long_pattern: regex.Pattern  # one alternation of long_tokens
     heading: regex.Pattern
+    ad_label: regex.Pattern
     version: str
 
 
@@ -53,7 +54,7 @@ def dom_rules() -> DomRules:
     long_tokens = {t: g for t, g in tokens.items() if len(t) >= 6 and "-" not in t}
     long_pattern = regex.compile("|".join(sorted(map(regex.escape, long_tokens), key=len, reverse=True)))
     return DomRules(tokens, long_tokens, long_pattern, regex.compile(data["headings"]["pattern"]),
-                    str(data.get("version", 0)))
+                    regex.compile(data["ad_labels"]["pattern"]), str(data.get("version", 0)))
 
 
 @dataclass
@@ -126,6 +127,15 @@ def _heading_text(el: lxml_html.HtmlElement) -> str | None:
     return None
 
 
+def _ad_labelled(el: lxml_html.HtmlElement, label: regex.Pattern) -> bool:
+    """A link whose first child element is an ad label (`<a><i>广告</i><span>…</span></a>`) and that has no
+    text of its own before it: an advert dropped between paragraphs, not a sentence that mentions 广告."""
+    if (el.text or "").strip() or not len(el):
+        return False
+    first = el[0]
+    return isinstance(first.tag, str) and not len(first) and bool(label.match(first.text or ""))
+
+
 def _protected(root: lxml_html.HtmlElement) -> set:
     """Elements never pruned: the headline and the article body markers, with all their ancestors.
 
@@ -187,6 +197,8 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
             continue
         if prune and el is not root:
             group = FURNITURE_TAGS.get(tag) or furniture_group(el, rules, cache)
+            if group is None and tag == "a" and _ad_labelled(el, rules.ad_label):
+                group = "ads"
             if group is None and tag not in ("p", "span", "a", "li"):
                 heading = _heading_text(el)
                 if heading and rules.heading.match(heading):

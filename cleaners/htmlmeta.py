@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ META_KEYS: dict[str, tuple[str, ...]] = {
     "source": ("source", "contentsource", "mediaid"),
 }
 # Title suffixes: `新闻标题_新浪网`, `标题-中国新闻网`, `标题 | 澎湃新闻`.
+_NOT_TEXT = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
 _TITLE_SPLIT = regex.compile(r"\s*(?:[_|｜]|\s[-–—]\s|--|——|-(?=[\p{Han}A-Za-z]{2,12}(?:网|新闻|频道|在线|门户)?$))\s*")
 
 
@@ -79,12 +81,21 @@ def _json_ld(tree: lxml_html.HtmlElement) -> dict[str, Any]:
     return out
 
 
-def split_site_suffix(page_title: str) -> tuple[str, str | None]:
-    """`新闻标题_新浪网` -> (`新闻标题`, `新浪网`): the longest part is the headline, the last one the site."""
+def _squash(s: str) -> str:
+    return _NOT_TEXT.sub("", s).lower()
+
+
+def split_site_suffix(page_title: str, headings: Sequence[str] = ()) -> tuple[str, str | None]:
+    """`新闻标题_新浪网` -> (`新闻标题`, `新浪网`): the part the page's <h1> prints is the headline, else the
+    longest part; the last part is the site.
+
+    The longest part is wrong when the site's name is long: `雄安新区 - 维基百科，自由的百科全书`.
+    """
     parts = [p for p in _TITLE_SPLIT.split(page_title.strip()) if p]
     if len(parts) < 2:
         return page_title.strip(), None
-    headline = max(parts, key=len)
+    keys = {_squash(h) for h in headings if h}
+    headline = next((p for p in parts if _squash(p) in keys), None) or max(parts, key=len)
     site = parts[-1] if parts[-1] != headline else None
     return headline, site
 
@@ -103,10 +114,11 @@ def extract_meta(tree: lxml_html.HtmlElement) -> HtmlMeta:
     title_el = tree.find(".//title")
     page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
     meta.page_title = page_title or None
-    headline, suffix = split_site_suffix(page_title) if page_title else ("", None)
+    h1s = [" ".join(el.text_content().split()) for el in list(tree.iter("h1"))[:2]]
+    headline, suffix = split_site_suffix(page_title, h1s) if page_title else ("", None)
     meta.title = _clean(ld.get("headline")) or _clean(first("title")) or headline or None
     if meta.title:
-        meta.title = split_site_suffix(meta.title)[0]
+        meta.title = split_site_suffix(meta.title, h1s)[0]
     meta.published = parse_date(ld.get("datePublished") or ld.get("dateCreated") or first("published"))
     if meta.published is None:
         stamps = (parse_date(el.get("datetime")) for el in tree.iter("time") if el.get("datetime"))

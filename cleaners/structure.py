@@ -72,6 +72,18 @@ class LineShape:
 _CITATIONS = regex.compile(r"(\s*\[\d{1,3}(-\d{1,3})?\])+\s*$")  # reference marks: `…揭牌启动。 [3]`
 
 
+# A closing credit printed as the article's last line: `（总台央视记者 奚丹霓 张赛）`, `新华社发（刘满仓摄）`,
+# `（本报记者 张三 通讯员 李四）`. It belongs to the article as printed, though it scores as no prose.
+CLOSING_CREDIT = regex.compile(
+    r"^[（(][^（）()。！？]{0,36}(记者|通讯员|实习生|摄|供图|报道|撰稿|编译)[^（）()。！？]{0,24}[）)]$"
+    r"|^[^（）()。！？\s]{0,12}\s*[（(][^（）()。！？]{1,20}(摄|供图)[）)]$"
+)
+
+
+# A line that announces what follows as part of the document: `附：招生专业及考试科目`, `附件1：名单`, `名单如下：`.
+ANNOUNCES_APPENDIX = regex.compile(r"^附(件|表|录)?\s*\d*\s*[:：]|如下\s*[:：]$")
+
+
 def shape(line: str) -> LineShape:
     line = _CITATIONS.sub("", line)
     return LineShape(

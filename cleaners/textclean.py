@@ -31,6 +31,10 @@ _PROSE_BEFORE_FOOTER = 100.0
 _LINK_LINE = 0.6  # a line this much inside <a> is navigation
 _PROSE_BEFORE_ITEM = 100.0  # prose characters after which a timestamp line heads the next item
 _FOOTER_DISCOUNT = 0.2
+# a document that is not prose (an agenda, a schedule, a roster): a run of link-free lines under the headline
+_PLAIN_RUN_CHARS = 400  # at least this many characters
+_PLAIN_RUN_LINES = 15  # in at least this many lines
+_PLAIN_RUN_SHARE = 0.25  # taken when the prose block found holds less than this share of the run
 _MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) skip the rule table
 
 
@@ -266,6 +270,78 @@ def _anchored(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, i
     return local if local_total * 4 >= total else block
 
 
+def _plain_run(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The run of link-free lines right under the headline, when the page's text is not prose.
+
+    A conference agenda or a schedule is all short unpunctuated lines (times, places, names): no line scores
+    as prose, and the best block is a stray sentence somewhere in it. On an HTML page a long run of lines that
+    are neither links nor rule-removed furniture, starting under the headline, is the document itself.
+    """
+    if not any(ln.tag for ln in lines):  # flattened text: no link information to tell a roster from a menu
+        return block
+    anchor = next((i for i, ln in enumerate(lines) if ln.removed_by == "repeated_title"), None)
+    if anchor is None:
+        return block
+    run: list[int] = []
+    for i in range(anchor + 1, len(lines)):
+        ln = lines[i]
+        if ln.link_ratio >= 0.1 or ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS:
+            break
+        if not ln.removed_by:
+            run.append(i)
+    chars = sum(lines[i].shape.chars for i in run)
+    if len(run) < _PLAIN_RUN_LINES or chars < _PLAIN_RUN_CHARS:
+        return block
+    found = sum(ln.shape.chars for ln in lines[block[0]:block[1] + 1] if not ln.removed_by) if block else 0
+    return (run[0], run[-1]) if found < _PLAIN_RUN_SHARE * chars else block
+
+
+def _closing_credit(lines: list[_Line], end: int) -> int:
+    """Take in a reporter or photo credit printed after the block's last paragraph (a removed placeholder or
+    meta line may stand between)."""
+    for i in range(end + 1, min(len(lines), end + 4)):
+        ln = lines[i]
+        if ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS or ln.link_ratio >= 0.1:
+            break
+        if not ln.removed_by:
+            return i if len(ln.text) <= 48 and structure.CLOSING_CREDIT.match(ln.text.strip()) else end
+    return end
+
+
+def _plain_continuation(lines: list[_Line], end: int) -> int:
+    """Extend the block over the link-free lines that follow it directly, when they are part of the document:
+    a long run of them (a table appended to a notice), or any run the block's last line announces (`附：…`)."""
+    if not any(ln.tag for ln in lines):
+        return end
+    run: list[int] = []
+    numbers: list[int] = []  # a figure alone in a table cell is data, not a like counter
+    for i in range(end + 1, len(lines)):
+        ln = lines[i]
+        if ln.link_ratio >= 0.1 or ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS:
+            break
+        if not ln.removed_by:
+            run.append(i)
+        elif ln.removed_by == "lone_number" and ln.tag in ("td", "th"):
+            numbers.append(i)
+    if not run:
+        return end
+    chars = sum(lines[i].shape.chars for i in run)
+    announced = any(structure.ANNOUNCES_APPENDIX.search(lines[i].text) for i in (end, run[0]))
+    if (len(run) >= _PLAIN_RUN_LINES and chars >= _PLAIN_RUN_CHARS) or (announced and len(run) >= 3):
+        for i in numbers:
+            if i < run[-1]:
+                _restore(lines[i])
+        return run[-1]
+    return end
+
+
+def _restore(ln: _Line) -> None:
+    """Undo a whole-line removal: the line is content after all."""
+    ln.removed_by = ln.concept = None
+    ln.pieces = [[span, None] for span, _owner in ln.pieces]
+    ln.text = "".join(span for span, _owner in ln.pieces).strip()
+
+
 def _cut_at_next_item(lines: list[_Line], start: int, end: int) -> int:
     """End the block before a timestamp line that comes once the article's prose has begun.
 
@@ -331,7 +407,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         # `标题 (2024年5月20日掲載)` in <title>, `标题` in the <h1>: the headline is the <h1>'s
         if len(title_key(printed)) < len(title_key(title)):
             title = printed
-    block = _anchored(lines, block)
+    block = _plain_run(lines, _anchored(lines, block))
     if block is None:
         _mark(lines, range(len(lines)), "no_article_text")
         return _finish(lines, title, meta)
@@ -342,6 +418,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
     # a cut can leave headline-like lines at the new end: the block ends on prose, as it would without the cut
     while end > start and lines[end].score <= 0:
         end -= 1
+    end = _plain_continuation(lines, _closing_credit(lines, end))
     _mark(lines, range(0, start), "before_article")
     _mark_after(lines, end + 1)
 

@@ -45,6 +45,13 @@ def test_site_suffix_split():
     assert split_site_suffix("只有标题") == ("只有标题", None)
 
 
+def test_site_suffix_headline_is_the_part_the_h1_prints():
+    title = "雄安新区 - 维基百科，自由的百科全书"
+    assert split_site_suffix(title) == ("维基百科，自由的百科全书", None)  # the longest part, without the h1
+    assert split_site_suffix(title, ["雄安新区"]) == ("雄安新区", "维基百科，自由的百科全书")
+    assert split_site_suffix(title, ["另一个标题"])[0] == "维基百科，自由的百科全书"  # no match: the longest part
+
+
 def test_html_meta_tags_and_json_ld():
     tree = parse_html(
         '<html><head><title>职教新闻_示例网</title>'
