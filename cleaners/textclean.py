@@ -35,6 +35,7 @@ _FOOTER_DISCOUNT = 0.2
 _PLAIN_RUN_CHARS = 400  # at least this many characters
 _PLAIN_RUN_LINES = 15  # in at least this many lines
 _PLAIN_RUN_SHARE = 0.25  # taken when the prose block found holds less than this share of the run
+_THIN_PROSE = 50  # with no headline found, only a page with less prose than this is searched for a run
 _MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) skip the rule table
 
 
@@ -271,29 +272,48 @@ def _anchored(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, i
 
 
 def _plain_run(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, int] | None:
-    """The run of link-free lines right under the headline, when the page's text is not prose.
+    """The run of link-free lines that is the document, when the page's text is not prose.
 
-    A conference agenda or a schedule is all short unpunctuated lines (times, places, names): no line scores
-    as prose, and the best block is a stray sentence somewhere in it. On an HTML page a long run of lines that
-    are neither links nor rule-removed furniture, starting under the headline, is the document itself.
+    A conference agenda, a schedule or a journal issue's table of contents is all short unpunctuated lines
+    (times, places, titles, names): no line scores as prose, and the best block is a stray sentence or
+    nothing. On an HTML page a long run of lines that are neither links nor rule-removed furniture is the
+    document itself: the run right under the headline, or, on a page with no headline found and no prose,
+    the longest such run.
     """
     if not any(ln.tag for ln in lines):  # flattened text: no link information to tell a roster from a menu
         return block
+    found = sum(ln.shape.chars for ln in lines[block[0]:block[1] + 1] if not ln.removed_by) if block else 0
     anchor = next((i for i, ln in enumerate(lines) if ln.removed_by == "repeated_title"), None)
-    if anchor is None:
+    if anchor is not None:
+        runs = [_link_free_run(lines, anchor + 1)[0]]
+    elif found < _THIN_PROSE:
+        runs, i = [], 0
+        while i < len(lines):
+            run, i = _link_free_run(lines, i)
+            runs.append(run)
+            i += 1
+    else:
         return block
+    chars, run = max(((sum(lines[i].shape.chars for i in r), r) for r in runs), default=(0, []))
+    if len(run) < _PLAIN_RUN_LINES or chars < _PLAIN_RUN_CHARS or found >= _PLAIN_RUN_SHARE * chars:
+        return block
+    return run[0], run[-1]
+
+
+def _link_free_run(lines: list[_Line], i: int) -> tuple[list[int], int]:
+    """The kept lines from `i` up to the first link, tail marker or furniture line; and where it stopped."""
     run: list[int] = []
-    for i in range(anchor + 1, len(lines)):
+    while i < len(lines):
         ln = lines[i]
         if ln.link_ratio >= 0.1 or ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS:
             break
         if not ln.removed_by:
             run.append(i)
-    chars = sum(lines[i].shape.chars for i in run)
-    if len(run) < _PLAIN_RUN_LINES or chars < _PLAIN_RUN_CHARS:
-        return block
-    found = sum(ln.shape.chars for ln in lines[block[0]:block[1] + 1] if not ln.removed_by) if block else 0
-    return (run[0], run[-1]) if found < _PLAIN_RUN_SHARE * chars else block
+        i += 1
+    if i < len(lines) and lines[i].link_ratio >= 0.1:
+        while run and lines[run[-1]].tag in _HEADINGS:  # the heading of the link list that follows
+            run.pop()
+    return run, i
 
 
 def _closing_credit(lines: list[_Line], end: int) -> int:
@@ -313,26 +333,17 @@ def _plain_continuation(lines: list[_Line], end: int) -> int:
     a long run of them (a table appended to a notice), or any run the block's last line announces (`附：…`)."""
     if not any(ln.tag for ln in lines):
         return end
-    run: list[int] = []
-    numbers: list[int] = []  # a figure alone in a table cell is data, not a like counter
-    for i in range(end + 1, len(lines)):
-        ln = lines[i]
-        if ln.link_ratio >= 0.1 or ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS:
-            break
-        if not ln.removed_by:
-            run.append(i)
-        elif ln.removed_by == "lone_number" and ln.tag in ("td", "th"):
-            numbers.append(i)
+    run, _ = _link_free_run(lines, end + 1)
     if not run:
         return end
     chars = sum(lines[i].shape.chars for i in run)
     announced = any(structure.ANNOUNCES_APPENDIX.search(lines[i].text) for i in (end, run[0]))
-    if (len(run) >= _PLAIN_RUN_LINES and chars >= _PLAIN_RUN_CHARS) or (announced and len(run) >= 3):
-        for i in numbers:
-            if i < run[-1]:
-                _restore(lines[i])
-        return run[-1]
-    return end
+    if not ((len(run) >= _PLAIN_RUN_LINES and chars >= _PLAIN_RUN_CHARS) or (announced and len(run) >= 3)):
+        return end
+    for ln in lines[run[0]:run[-1]]:
+        if ln.removed_by == "lone_number" and ln.tag in ("td", "th"):  # a figure in a table cell is data
+            _restore(ln)
+    return run[-1]
 
 
 def _restore(ln: _Line) -> None:
@@ -407,7 +418,9 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         # `标题 (2024年5月20日掲載)` in <title>, `标题` in the <h1>: the headline is the <h1>'s
         if len(title_key(printed)) < len(title_key(title)):
             title = printed
-    block = _plain_run(lines, _anchored(lines, block))
+    anchored = _anchored(lines, block)
+    block = _plain_run(lines, anchored)
+    plain = block != anchored  # a document that is not prose: its last line need not be a sentence
     if block is None:
         _mark(lines, range(len(lines)), "no_article_text")
         return _finish(lines, title, meta)
@@ -416,7 +429,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
     end = _cut_at_next_item(lines, start, end)
     end = _apply_tails(lines, start, end)
     # a cut can leave headline-like lines at the new end: the block ends on prose, as it would without the cut
-    while end > start and lines[end].score <= 0:
+    while end > start and lines[end].score <= 0 and not plain:
         end -= 1
     end = _plain_continuation(lines, _closing_credit(lines, end))
     _mark(lines, range(0, start), "before_article")
