@@ -35,7 +35,8 @@ def test_eval_reports_every_system(goldset, capsys):
     assert [r["system"] for r in rows] == ["newsclean", "trafilatura", "readability"]
     ours = rows[0]
     pages = len((goldset / "gold.jsonl").read_text("utf-8").splitlines())
-    assert pages >= 5 and ours["pages"] == pages and ours["empty"] == 0 and ours["f1"] >= 0.9  # titles count, the gold has none
+    # titles count, the gold has none
+    assert pages >= 5 and ours["pages"] == pages and ours["empty"] == 0 and ours["f1"] >= 0.9
     assert all(0 <= r["precision"] <= 1 and r["seconds_per_page"] >= 0 for r in rows)
 
 
