@@ -329,16 +329,14 @@ def _closing_credit(lines: list[_Line], end: int) -> int:
 
 
 def _plain_continuation(lines: list[_Line], end: int) -> int:
-    """Extend the block over the link-free lines that follow it directly, when they are part of the document:
-    a long run of them (a table appended to a notice), or any run the block's last line announces (`附：…`)."""
+    """Extend the block over the link-free lines that follow it directly when the text announces them as part
+    of the document (`附：招生专业及考试科目`, `名单如下：`): a table appended to a notice scores as no prose."""
     if not any(ln.tag for ln in lines):
         return end
     run, _ = _link_free_run(lines, end + 1)
     if not run:
         return end
-    chars = sum(lines[i].shape.chars for i in run)
-    announced = any(structure.ANNOUNCES_APPENDIX.search(lines[i].text) for i in (end, run[0]))
-    if not ((len(run) >= _PLAIN_RUN_LINES and chars >= _PLAIN_RUN_CHARS) or (announced and len(run) >= 3)):
+    if len(run) < 3 or not any(structure.ANNOUNCES_APPENDIX.search(lines[i].text) for i in (end, run[0])):
         return end
     for ln in lines[run[0]:run[-1]]:
         if ln.removed_by == "lone_number" and ln.tag in ("td", "th"):  # a figure in a table cell is data
