@@ -86,18 +86,36 @@ def _squash(s: str) -> str:
 
 
 def split_site_suffix(page_title: str, headings: Sequence[str] = ()) -> tuple[str, str | None]:
-    """`新闻标题_新浪网` -> (`新闻标题`, `新浪网`): the part the page's <h1> prints is the headline, else the
-    longest part; the last part is the site.
+    """`新闻标题_新浪网` -> (`新闻标题`, `新浪网`): the <h1> when the <title> prints it whole, else the longest
+    part the <h1> prints, else the longest part; the last part is the site.
 
     The longest part is wrong when the site's name is long: `雄安新区 - 维基百科，自由的百科全书`.
     """
     parts = [p for p in _TITLE_SPLIT.split(page_title.strip()) if p]
     if len(parts) < 2:
         return page_title.strip(), None
-    keys = {_squash(h) for h in headings if h}
-    headline = next((p for p in parts if _squash(p) in keys), None) or max(parts, key=len)
+    whole = _squash(page_title)
+    keyed = [(" ".join(h.split()), _squash(h)) for h in headings]
+    keys = [key for _h, key in keyed if key]
+    for h, key in keyed:  # an <h1> printed inside the <title>, separators and all, is the headline
+        if len(key) >= 4 and key in whole and key != whole:
+            return h, (parts[-1] if _squash(parts[-1]) not in key else None)
+    printed = [p for p in parts if _squash(p) and any(_squash(p) in k for k in keys)]
+    headline = max(printed or parts, key=len)
     site = parts[-1] if parts[-1] != headline else None
     return headline, site
+
+
+def _headline(candidates: list[str], printed: list[str]) -> str | None:
+    """The first candidate (JSON-LD headline, og:title, <title>) that the page prints in an <h1>, else in its
+    <title>; else the first. JSON-LD `headline` is sometimes a description (`中华人民共和国河北省的国家级新区` for the
+    page `雄安新区`)."""
+    for where in printed:  # the <h1>s first, then the <title>
+        key = _squash(where)
+        found = next((c for c in candidates if _squash(c) and _squash(c) in key), None)
+        if found:
+            return found
+    return candidates[0] if candidates else None
 
 
 def extract_meta(tree: lxml_html.HtmlElement) -> HtmlMeta:
@@ -116,9 +134,9 @@ def extract_meta(tree: lxml_html.HtmlElement) -> HtmlMeta:
     meta.page_title = page_title or None
     h1s = [" ".join(el.text_content().split()) for el in list(tree.iter("h1"))[:2]]
     headline, suffix = split_site_suffix(page_title, h1s) if page_title else ("", None)
-    meta.title = _clean(ld.get("headline")) or _clean(first("title")) or headline or None
-    if meta.title:
-        meta.title = split_site_suffix(meta.title, h1s)[0]
+    candidates = [split_site_suffix(c, h1s)[0] for c in (_clean(ld.get("headline")), _clean(first("title")), headline)
+                  if c]
+    meta.title = _headline(candidates, h1s + [page_title])
     meta.published = parse_date(ld.get("datePublished") or ld.get("dateCreated") or first("published"))
     if meta.published is None:
         stamps = (parse_date(el.get("datetime")) for el in tree.iter("time") if el.get("datetime"))

@@ -50,6 +50,19 @@ def test_site_suffix_headline_is_the_part_the_h1_prints():
     assert split_site_suffix(title) == ("维基百科，自由的百科全书", None)  # the longest part, without the h1
     assert split_site_suffix(title, ["雄安新区"]) == ("雄安新区", "维基百科，自由的百科全书")
     assert split_site_suffix(title, ["另一个标题"])[0] == "维基百科，自由的百科全书"  # no match: the longest part
+    assert split_site_suffix(title, ["雄安新区[编辑]"])[0] == "雄安新区"  # the part the h1 prints
+    # an <h1> printed whole inside the <title> is the headline, separators included; an empty <h1> is ignored
+    h1 = "图说洛阳| 学院剪窗花 过廉洁之年"
+    assert split_site_suffix(f"{h1} 日报网-日报官方网站", ["", h1]) == (h1, "日报官方网站")
+
+
+def test_json_ld_headline_that_the_page_does_not_print_loses_to_the_title():
+    tree = parse_html(
+        '<html><head><title>雄安新区 - 维基百科，自由的百科全书</title>'
+        '<script type="application/ld+json">{"@type": "Article", "headline": "中华人民共和国河北省的国家级新区"}'
+        '</script></head><body><h1>雄安新区<span>[编辑]</span></h1><p>正文。</p></body></html>'
+    )
+    assert extract_meta(tree).title == "雄安新区"
 
 
 def test_html_meta_tags_and_json_ld():
