@@ -224,6 +224,8 @@ def _dom_rules() -> list[RuleInfo]:
         matches = "elements whose class or id tokens include: " + ", ".join(map(str, spec.get("tokens") or []))
         if group in ("related", "comments") and headings.get("pattern"):
             matches += f"; or a block opened by a heading matching {headings['pattern']}"
+        if group == "ads" and (labels := (data or {}).get("ad_labels") or {}).get("pattern"):
+            matches += f"; or a link whose first child is an ad label matching {labels['pattern']}"
         out.append(RuleInfo(f"dom_{group}", DOM_CONCEPTS.get(group, group), "dom", matches, str(spec.get("case", "")),
                             "data/dom_rules.yaml"))
     return out
