@@ -8,17 +8,15 @@ are flushed after every chunk, so a killed run can be continued with `resume=Tru
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any
 
 from tqdm import tqdm
 
 from .config import CleanerConfig
 from .core import Source, clean_file
 from .files import errors_path
-from .parallel import clean_items
+from .parallel import Chunk, Tally, clean_items
 from .readers import FieldMap, InputItem, read_inputs
 from .record import Document
 from .writers import RecordWriter, StdoutWriter, error_key
@@ -28,14 +26,10 @@ RESERVED_FIELDS = frozenset(f.name for f in fields(Document)) | {"dup_cluster"}
 
 
 @dataclass
-class RunSummary:
-    documents: int = 0
-    errors: int = 0
-    chars_in: int = 0
-    chars_out: int = 0
+class RunSummary(Tally):
+    """The figures of a run: the tallies of every chunk (counted where the chunk was cleaned) and the skips."""
+
     skipped: int = 0  # already in the output (--resume)
-    removed_by_rule: Counter = field(default_factory=Counter)
-    errors_by_reason: Counter = field(default_factory=Counter)
     outputs: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -51,17 +45,6 @@ class RunSummary:
             out.append("removals by rule:")
             out += [f"  {rule:<28} {n}" for rule, n in self.removed_by_rule.most_common()]
         return out
-
-    def add_record(self, record: dict[str, Any]) -> None:
-        prov = record.get("provenance") or {}
-        self.documents += 1
-        self.chars_in += prov.get("input_chars") or 0
-        self.chars_out += len(record.get("text") or "")
-        self.removed_by_rule.update(r["rule"] for r in prov.get("removed") or ())
-
-    def add_error(self, entry: dict[str, Any]) -> None:
-        self.errors += 1
-        self.errors_by_reason[entry["reason"]] += 1
 
 
 def clean_inputs(
@@ -115,17 +98,29 @@ def clean_item_stream(
 
         # clean_file is looked up when called, so that it can be replaced for in-process runs (tests do)
         in_process_file_cleaner = lambda path, cfg: clean_file(path, cfg)  # noqa: E731
-        for results in clean_items(todo(), config, jobs=jobs, chunk_size=chunk_size,
-                                   file_cleaner=in_process_file_cleaner):
-            for kind, payload in results:
-                if kind == "record":
-                    out.write(payload)
-                    summary.add_record(payload)
-                else:
-                    errs.write(payload)
-                    summary.add_error(payload)
-            out.flush()
-            errs.flush()
-            bar.update(len(results))
+        # records come encoded as JSON lines unless the output needs dicts (Parquet): this process then only
+        # writes bytes, which matters when it shares the cores with the workers
+        encode = out.takes_lines and errs.takes_lines
+        for chunk in clean_items(todo(), config, jobs=jobs, chunk_size=chunk_size, encode=encode,
+                                 file_cleaner=in_process_file_cleaner):
+            _write(chunk, out, errs, encode)
+            summary.add(chunk.tally)
+            bar.update(len(chunk))
     summary.outputs = list(getattr(out, "paths", []))
     return summary
+
+
+def _write(chunk: Chunk, out: RecordWriter | StdoutWriter, errs: RecordWriter | StdoutWriter, encoded: bool) -> None:
+    """A chunk's records and error entries, flushed: a killed run loses at most the chunk being written."""
+    if encoded:
+        for line in chunk.records:
+            out.write_line(line)
+        for line in chunk.errors:
+            errs.write_line(line)
+    else:
+        for rec in chunk.records:
+            out.write(rec)
+        for entry in chunk.errors:
+            errs.write(entry)
+    out.flush()
+    errs.flush()

@@ -1,18 +1,30 @@
 """Cleaning input items in worker processes, streaming, in input order.
 
-Items go to a `multiprocessing` pool in small chunks with a bounded number of chunks in flight, so memory
-stays flat however long the input is, and results come back in input order, so output is deterministic
-whatever the number of jobs. `jobs=1` runs in-process (no pool, no pickling).
+Items go to worker processes in small chunks with a bounded number of chunks read ahead, so memory stays flat
+however long the input is, and results come back in input order, so output is deterministic whatever the
+number of jobs. `jobs=1` runs in-process (no workers, no pickling).
+
+With N jobs there are N workers and the parent that reads and writes, on N cores: every CPU-second the parent
+spends is taken from the workers. So the workers do everything per document that they can: they read a JSON
+line from its file themselves (the parent only finds where lines end), encode each record as its final JSON
+line (`writers.encode_line`) and count the run summary (`Tally`); the parent writes bytes. The pool is our
+own rather than `multiprocessing.Pool`, whose three helper threads in the parent (feeding tasks, collecting
+results, and minding workers, which wakes on every pending result) cost the parent more CPU than its writing.
 """
 from __future__ import annotations
 
 import gc
 import multiprocessing as mp
 import os
+import pickle
 import signal
-from collections import deque
+import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from itertools import chain, islice
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_for
 from typing import Any
 
 from . import core
@@ -20,10 +32,17 @@ from .config import CleanerConfig
 from .core import CleanError, clean_bytes, clean_file
 from .readers import InputItem
 from .record import Document
+from .writers import encode_line
 
 Result = tuple[str, dict[str, Any]]  # ("record", record) or ("error", {source, error, reason})
 
+MAX_CHUNKS_PER_WORKER = 500  # then the worker is replaced by a fresh fork: whatever a library leaks is returned
+
 _config: CleanerConfig | None = None  # set once per worker process by _init
+
+
+class WorkerError(RuntimeError):
+    """A worker process died or stopped answering: the run cannot go on, but what was written is kept."""
 
 
 def default_jobs() -> int:
@@ -52,7 +71,7 @@ def clean_item(item: InputItem, config: CleanerConfig | None = None,
     except CleanError as exc:
         return "error", _error(item, str(exc), exc.reason)
     except Exception as exc:  # a bug on one page must not cost the batch
-        return "error", _error(item, f"internal: {type(exc).__name__}: {exc}", "internal")
+        return "error", _internal(item, exc)
     record = doc.to_dict()
     if item.id is not None:
         record["id"] = item.id
@@ -76,10 +95,86 @@ def _error(item: InputItem, message: str, reason: str) -> dict[str, Any]:
     return entry
 
 
+def _internal(item: InputItem, exc: Exception) -> dict[str, Any]:
+    return _error(item, f"internal: {type(exc).__name__}: {exc}", "internal")
+
+
+# ---- results of a chunk ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """The run-summary figures of some results. Workers count their own chunks, so that the process that
+    writes never decodes a record it receives as an encoded line."""
+
+    documents: int = 0
+    errors: int = 0
+    chars_in: int = 0
+    chars_out: int = 0
+    removed_by_rule: Counter = field(default_factory=Counter)
+    errors_by_reason: Counter = field(default_factory=Counter)
+
+    def add_record(self, record: dict[str, Any]) -> None:
+        prov = record.get("provenance") or {}
+        self.documents += 1
+        self.chars_in += prov.get("input_chars") or 0
+        self.chars_out += len(record.get("text") or "")
+        self.removed_by_rule.update(r["rule"] for r in prov.get("removed") or ())
+
+    def add_error(self, entry: dict[str, Any]) -> None:
+        self.errors += 1
+        self.errors_by_reason[entry["reason"]] += 1
+
+    def add(self, other: Tally) -> None:
+        self.documents += other.documents
+        self.errors += other.errors
+        self.chars_in += other.chars_in
+        self.chars_out += other.chars_out
+        self.removed_by_rule.update(other.removed_by_rule)
+        self.errors_by_reason.update(other.errors_by_reason)
+
+
+@dataclass
+class Chunk:
+    """The results of consecutive items, in input order: records and error entries, each either encoded JSON
+    lines (`encode=True`, for JSON Lines outputs) or dicts (for Parquet), and their tally."""
+
+    records: list[Any] = field(default_factory=list)
+    errors: list[Any] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+
+    def __len__(self) -> int:
+        return len(self.records) + len(self.errors)
+
+
+def clean_chunk(items: Iterable[InputItem], config: CleanerConfig | None = None, *, encode: bool = False,
+                file_cleaner: Callable[[str, CleanerConfig], Document] | None = None) -> Chunk:
+    """Clean items into a Chunk. The same function runs in-process (`jobs=1`) and in workers, so that the
+    bytes written do not depend on the number of jobs."""
+    out = Chunk()
+    for item in items:
+        kind, payload = clean_item(item, config, file_cleaner)
+        if kind == "record" and encode:
+            try:
+                line = encode_line(payload)
+            except (TypeError, ValueError) as exc:  # a carried field JSON cannot hold (a Parquet timestamp)
+                kind, payload = "error", _internal(item, exc)
+        if kind == "record":
+            out.records.append(line if encode else payload)
+            out.tally.add_record(payload)
+        else:
+            out.errors.append(encode_line(payload) if encode else payload)
+            out.tally.add_error(payload)
+    return out
+
+
+# ---- workers -----------------------------------------------------------------------------------------------
+
+
 def _init(config: CleanerConfig) -> None:
     global _config
     _config = config
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
 
 
 _WARM_PAGE = ("<html><head><title>预热</title></head><body><article><p>"
@@ -87,16 +182,155 @@ _WARM_PAGE = ("<html><head><title>预热</title></head><body><article><p>"
 
 
 def _warm_up(config: CleanerConfig) -> None:
-    """Clean one small page before forking: rule tables, extractors and lazy imports are then loaded once
-    and shared by every worker, instead of each worker paying for them on its first page."""
+    """Clean one small page before the first input: rule tables, extractors and lazy imports are then loaded
+    once, before forking, and shared by every worker instead of each worker paying for them on its first page.
+
+    The cyclic collector is paused meanwhile (loading them creates ~100,000 long-lived objects, which would
+    set off collections that walk them again and again: 40% of the warm-up), and what is loaded is then
+    frozen: never collected, so full collections during the run skip it, and in a forked worker they do not
+    touch (and copy) the pages it shares with the parent. Both hold for the in-process path too.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         clean_str(_WARM_PAGE, core.Source("warm-up.html"), fmt="html", config=config)
     except Exception:  # a warm-up that fails costs nothing but the warm-up
         pass
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
 
 
-def _clean_chunk(items: list[InputItem]) -> list[Result]:
-    return [clean_item(item, _config) for item in items]
+_STOP = pickle.dumps(None)
+
+
+def _work(conn: Connection, config: CleanerConfig, encode: bool, inherited: list[Connection]) -> None:
+    """A worker: a pickled chunk of items in, its pickled Chunk out, until told to stop or the parent is gone.
+
+    `inherited` are the parent's ends of the other workers' connections, copied by fork: closed here, so that
+    a worker sees the end of its own connection when the parent dies, instead of waiting forever.
+    """
+    for other in inherited:
+        other.close()
+    _init(config)
+    while True:
+        try:
+            items = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        if items is None:
+            return
+        conn.send_bytes(pickle.dumps(clean_chunk(items, config, encode=encode), pickle.HIGHEST_PROTOCOL))
+
+
+@dataclass
+class _Worker:
+    process: Any  # a multiprocessing Process
+    conn: Connection  # the parent's end of the worker's own connection
+    seq: int | None = None  # the chunk it is cleaning; None when idle
+    keys: tuple[str, str] = ("", "")  # the first and last item of that chunk, for error messages
+    chunks: int = 0  # chunks sent to it
+
+
+class _Pool:
+    """Worker processes with a connection each, driven from the parent's one thread.
+
+    A chunk goes only to an idle worker, which is then blocked reading its connection: the parent's send
+    never waits on a worker that is itself waiting to send its results (no deadlock on full pipes, whatever
+    the size of a chunk), and no helper thread is needed.
+    """
+
+    def __init__(self, ctx: Any, jobs: int, config: CleanerConfig, encode: bool, max_chunks: int) -> None:
+        self._ctx = ctx
+        self._fork = ctx.get_start_method() == "fork"
+        self._config = config
+        self._encode = encode
+        self._max_chunks = max_chunks
+        self.workers: list[_Worker] = []
+        try:
+            for _ in range(jobs):
+                self.workers.append(self._start())
+        except BaseException:  # no fork (out of memory, process limit): stop the workers already started
+            self.close()
+            raise
+
+    def _start(self) -> _Worker:
+        for stream in (sys.stdout, sys.stderr):  # a forked copy of unflushed output would be written twice
+            if stream is not None:
+                stream.flush()
+        parent, child = self._ctx.Pipe(duplex=True)
+        inherited = [w.conn for w in self.workers] if self._fork else []
+        process = self._ctx.Process(target=_work, args=(child, self._config, self._encode, inherited), daemon=True)
+        process.start()
+        child.close()  # the worker holds the only copy: its death is seen as the end of `parent`
+        return _Worker(process, parent)
+
+    def idle(self) -> list[_Worker]:
+        return [w for w in self.workers if w.seq is None]
+
+    def busy(self) -> int:
+        return sum(w.seq is not None for w in self.workers)
+
+    def send(self, worker: _Worker, seq: int, payload: bytes, keys: tuple[str, str]) -> None:
+        try:
+            worker.conn.send_bytes(payload)
+        except OSError as exc:
+            raise self._died(worker, keys) from exc
+        worker.seq, worker.keys = seq, keys
+        worker.chunks += 1
+
+    def receive(self, timeout: float) -> list[tuple[int, Chunk]]:
+        """Results of the workers that have finished a chunk, waiting up to `timeout` for the first."""
+        busy = [w for w in self.workers if w.seq is not None]
+        ready = wait_for([w.conn for w in busy], timeout)
+        if not ready:
+            raise WorkerError(f"no worker finished a chunk in {timeout:.0f} s; what was written is kept: "
+                              "run again with --resume to continue")
+        results = []
+        for w in busy:
+            if w.conn not in ready:
+                continue
+            try:
+                data = w.conn.recv_bytes()
+            except (EOFError, OSError) as exc:
+                raise self._died(w, w.keys) from exc
+            results.append((w.seq, pickle.loads(data)))
+            w.seq = None
+            if w.chunks >= self._max_chunks:
+                self._replace(w)
+        return results
+
+    def _replace(self, worker: _Worker) -> None:
+        """A fresh worker for one that has cleaned its share (memory a library leaked goes with the old one)."""
+        self._stop(worker)
+        fresh = self._start()
+        self.workers[self.workers.index(worker)] = fresh
+
+    def _died(self, worker: _Worker, keys: tuple[str, str]) -> WorkerError:
+        worker.process.join(1)
+        return WorkerError(f"a worker process died (exit code {worker.process.exitcode}) while cleaning "
+                           f"{keys[0]} .. {keys[1]}; what was written is kept: run again with --resume to continue")
+
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        try:
+            if worker.seq is None:
+                worker.conn.send_bytes(_STOP)
+        except OSError:
+            pass
+        worker.conn.close()
+        if worker.seq is not None:  # in the middle of a chunk nobody will read: stop it now
+            worker.process.terminate()
+        worker.process.join(10)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+
+    def close(self) -> None:
+        for w in self.workers:
+            self._stop(w)
+        self.workers = []
 
 
 def _chunks(items: Iterable[InputItem], size: int) -> Iterator[list[InputItem]]:
@@ -106,41 +340,85 @@ def _chunks(items: Iterable[InputItem], size: int) -> Iterator[list[InputItem]]:
 
 
 def clean_items(items: Iterable[InputItem], config: CleanerConfig | None = None, *, jobs: int = 1,
-                chunk_size: int = 8, in_flight: int | None = None,
-                file_cleaner: Callable[[str, CleanerConfig], Document] | None = None) -> Iterator[list[Result]]:
+                chunk_size: int = 8, in_flight: int | None = None, encode: bool = False,
+                file_cleaner: Callable[[str, CleanerConfig], Document] | None = None,
+                max_chunks_per_worker: int = MAX_CHUNKS_PER_WORKER) -> Iterator[Chunk]:
     """Results chunk by chunk, in input order; at most `in_flight` chunks are read ahead of the writer.
 
-    Fewer items than one chunk per job are cleaned in-process: starting workers would cost more than it
-    saves. `file_cleaner` replaces `clean_file` for page files cleaned in-process.
+    `encode=True` returns records and error entries as encoded JSON lines (what a JSON Lines writer takes),
+    otherwise as dicts. Fewer items than one chunk per job are cleaned in-process: starting workers would cost
+    more than it saves. `file_cleaner` replaces `clean_file` for page files cleaned in-process.
     """
     config = config or CleanerConfig()
     items = iter(items)
-    if jobs > 1:
-        head = list(islice(items, chunk_size * jobs))
-        if len(head) < chunk_size * jobs:
-            jobs = 1
-        items = chain(head, items)
-    if jobs <= 1:
-        for chunk in _chunks(items, chunk_size):
-            yield [clean_item(item, config, file_cleaner) for item in chunk]
+    head = list(islice(items, chunk_size * max(1, jobs)))
+    if not head:
         return
-    in_flight = in_flight or 4 * jobs
-    # a generous wait per chunk: a worker that dies (killed, segfault) must not hang the run forever
+    if len(head) < chunk_size * jobs:
+        jobs = 1
+    items = chain(head, items)
+    _warm_up(config)
+    try:
+        if jobs <= 1:
+            for chunk in _chunks(items, chunk_size):
+                yield clean_chunk(chunk, config, encode=encode, file_cleaner=file_cleaner)
+            return
+        yield from _in_workers(items, config, jobs, chunk_size, in_flight or 4 * jobs, encode, max_chunks_per_worker)
+    finally:
+        gc.unfreeze()  # an in-process caller's heap is collected as usual again
+
+
+def _in_workers(items: Iterator[InputItem], config: CleanerConfig, jobs: int, chunk_size: int, in_flight: int,
+                encode: bool, max_chunks_per_worker: int) -> Iterator[Chunk]:
+    # a generous wait for any result: a worker that stops answering must not hang the run forever
     wait = max(600.0, chunk_size * (config.timeout + 5) * in_flight / jobs)
-    fork = "fork" in mp.get_all_start_methods()
-    ctx = mp.get_context("fork") if fork else mp.get_context()
-    if fork:
-        _warm_up(config)
-        # what the workers inherit (rule tables, langdetect profiles, trafilatura) is never collected: frozen,
-        # the cyclic collector skips it in every worker instead of walking (and copying) it again and again
-        gc.freeze()
-    with ctx.Pool(jobs, initializer=_init, initargs=(config,), maxtasksperchild=500) as pool:
-        pending: deque = deque()
-        for chunk in _chunks(items, chunk_size):
-            pending.append(pool.apply_async(_clean_chunk, (chunk,)))
-            if len(pending) >= in_flight:
-                yield pending.popleft().get(wait)
-        while pending:
-            yield pending.popleft().get(wait)
-    if fork:
-        gc.unfreeze()
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    pool = _Pool(ctx, jobs, config, encode, max(1, max_chunks_per_worker))
+    try:
+        yield from _in_order(_chunks(items, chunk_size), pool, max(1, in_flight), wait)
+    finally:
+        pool.close()
+
+
+def _in_order(chunks: Iterator[list[InputItem]], pool: _Pool, in_flight: int, wait: float) -> Iterator[Chunk]:
+    """Send chunks to idle workers and yield their results in input order.
+
+    The next chunk is read and pickled while the workers are busy, so that a worker that finishes gets its
+    next chunk at once; results are written (by the consumer of this generator) only after every idle
+    worker has work. At most `in_flight` chunks are read and not yet yielded.
+    """
+    ready: dict[int, Chunk] = {}
+    read = sent = yielded = 0
+    pending: tuple[bytes, tuple[str, str]] | None = None  # the next chunk, pickled, and its first and last key
+    exhausted = False
+
+    def pull() -> None:
+        nonlocal pending, read, exhausted
+        if pending is not None or exhausted or read - yielded >= in_flight:
+            return
+        chunk = next(chunks, None)
+        if chunk is None:
+            exhausted = True
+            return
+        payload = pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL)
+        pending = payload, (chunk[0].key, chunk[-1].key)
+        read += 1
+
+    while True:
+        pull()
+        for worker in pool.idle():
+            if pending is None:
+                break
+            pool.send(worker, sent, *pending)
+            sent += 1
+            pending = None
+            pull()
+        while yielded in ready:
+            chunk = ready.pop(yielded)
+            yielded += 1
+            yield chunk
+        if exhausted and pending is None and yielded == sent:
+            return
+        if pool.busy():
+            for seq, chunk in pool.receive(wait):
+                ready[seq] = chunk

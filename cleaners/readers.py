@@ -51,7 +51,7 @@ class FieldMap:
 
 @dataclass
 class InputItem:
-    """One document to clean. Exactly one of `path`, `raw`, `text` is set, unless `error` is."""
+    """One document to clean. Exactly one of `path`, `raw`, `text`, `line`, `span` is set, unless `error` is."""
 
     source: Source  # source.name is the item's key: unique in a run, used by --resume
     path: str | None = None  # a page file, read by the worker
@@ -61,8 +61,9 @@ class InputItem:
     id: str | None = None  # the input's own id, kept in the record
     fields: dict[str, Any] = field(default_factory=dict)  # carried through to the record
     error: tuple[str, str] | None = None  # (reason, detail) when the item could not be read
-    line: str | None = None  # a JSON Lines record not parsed yet: the worker parses it (see resolve)
+    line: str | bytes | None = None  # a JSON Lines record not parsed yet: the worker parses it (see resolve)
     field_map: FieldMap | None = None  # how to read `line`
+    span: FileSpan | None = None  # or where that line is in an uncompressed file: the worker reads it
 
     @property
     def key(self) -> str:
@@ -71,15 +72,40 @@ class InputItem:
     def resolve(self) -> InputItem:
         """The item a deferred JSON line describes. Parsing a page-sized JSON string is real work: done here,
         in the worker, it no longer runs serially in the process that reads the input."""
-        if self.line is None:
+        line = self.line
+        if line is None and self.span is not None:
+            try:
+                line = self.span.read()
+            except OSError as exc:
+                return InputItem(self.source, error=("unreadable", str(exc)))
+        if line is None:
             return self
         try:
-            obj = json.loads(self.line)
-        except ValueError as exc:
+            obj = json.loads(line)  # bytes are read as UTF-8 (or UTF-16/32 when the line is)
+        except ValueError as exc:  # UnicodeDecodeError included: a line that is not UTF-8 is a bad line
             return InputItem(self.source, error=("bad_json", str(exc)))
         if not isinstance(obj, dict):
             return InputItem(self.source, error=("bad_json", "the line is not a JSON object"))
         return _record_item(obj, self.source.name, self.field_map or FieldMap())
+
+
+@dataclass(frozen=True)
+class FileSpan:
+    """Bytes `offset` to `offset + length` of an uncompressed file (one JSON line)."""
+
+    path: str
+    offset: int
+    length: int
+
+    def read(self) -> bytes:
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            data = os.pread(fd, self.length, self.offset)
+        finally:
+            os.close(fd)
+        if len(data) != self.length:
+            raise OSError(f"{self.path} is shorter than when it was read (changed during the run?)")
+        return data
 
 
 def input_kind(path: str) -> str:
@@ -189,9 +215,75 @@ def _record_item(obj: dict[str, Any], name: str, fields: FieldMap) -> InputItem:
     return item
 
 
+def open_binary(path: str) -> IO[bytes]:
+    """A buffered binary stream over a plain, gzip or zstandard file (chosen by suffix)."""
+    lower = path.lower()
+    if lower.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if lower.endswith(".zst"):
+        import zstandard
+
+        stream = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True, read_across_frames=True)
+        return io.BufferedReader(stream)  # type: ignore[arg-type]
+    return open(path, "rb")
+
+
 def read_jsonl(path: str, fields: FieldMap) -> Iterator[InputItem]:
-    """One item per non-blank line, named `PATH:LINE` (1-based), so that resume can recognise it."""
-    with open_text(path) as fh:
+    """One item per non-blank line, named `PATH:LINE` (1-based), so that resume can recognise it.
+
+    Lines are left unparsed: the worker decodes them. In an uncompressed regular file the reading process only
+    finds where lines end and each item holds its place (`FileSpan`), which the worker reads; a compressed file
+    (or a pipe) is read line by line.
+    """
+    if not path.lower().endswith((".gz", ".zst")) and os.path.isfile(path):
+        yield from _read_plain_jsonl(path, fields)
+    else:
+        yield from _read_jsonl_lines(path, fields)
+
+
+def _read_plain_jsonl(path: str, fields: FieldMap) -> Iterator[InputItem]:
+    lineno = 0
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            for offset, length, first in _line_spans(fh):
+                lineno += 1
+                span = FileSpan(path, offset, length)
+                if first != b"{" and _blank(span.read()):
+                    continue
+                yield InputItem(Source(f"{path}:{lineno}"), field_map=fields, span=span)
+    except OSError as exc:
+        yield InputItem(Source(f"{path}:{lineno + 1}"), error=("unreadable", str(exc)))
+
+
+_BLOCK = 1 << 20
+
+
+def _line_spans(fh: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, length, first byte) of every line of a binary file, the last one with or without its newline.
+
+    The file is scanned a block at a time for newlines and no line is copied: for page-sized JSON lines,
+    copying them is most of what reading costs.
+    """
+    base = line_start = 0  # file offsets of the block's first byte and of the current line
+    first = b""
+    while block := fh.read(_BLOCK):
+        i = 0
+        while True:
+            if not first and i < len(block):
+                first = block[i:i + 1]
+            nl = block.find(b"\n", i)
+            if nl < 0:
+                break
+            end = base + nl + 1
+            yield line_start, end - line_start, first
+            line_start, first, i = end, b"", nl + 1
+        base += len(block)
+    if base > line_start:
+        yield line_start, base - line_start, first
+
+
+def _read_jsonl_lines(path: str, fields: FieldMap) -> Iterator[InputItem]:
+    with open_binary(path) as fh:
         lineno = 0
         while True:
             try:
@@ -202,9 +294,17 @@ def read_jsonl(path: str, fields: FieldMap) -> Iterator[InputItem]:
             if not line:
                 return
             lineno += 1
-            if not line.strip():
+            if _blank(line):
                 continue
             yield InputItem(Source(f"{path}:{lineno}"), line=line, field_map=fields)
+
+
+def _blank(line: bytes) -> bool:
+    """Whitespace only (Unicode whitespace too, as in text mode). A JSON object starts with `{`: such a line
+    is told apart by its first byte, without a copy of a page-sized line."""
+    if line[:1] == b"{":
+        return False
+    return line.isspace() or not line.decode("utf-8", "replace").strip()
 
 
 def read_parquet(path: str, fields: FieldMap, batch_size: int = 256) -> Iterator[InputItem]:

@@ -133,14 +133,31 @@ def _iter_parquet(path: str, strict: bool = False) -> Iterator[dict[str, Any]]:
 # ---- one shard file ---------------------------------------------------------------------------------------
 
 
+def encode_line(record: dict[str, Any]) -> bytes:
+    """One JSON Lines line, UTF-8. The only place a record becomes bytes: worker processes encode with it and
+    the in-process path writes through it, so the output is the same byte for byte whatever the number of jobs.
+
+    A string UTF-8 cannot hold (a lone surrogate: a file name that was not UTF-8) is written escaped, as JSON
+    allows, rather than failing the run; that line then has every non-ASCII character escaped.
+    """
+    try:
+        return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(record) + "\n").encode("ascii")
+
+
 class _JsonlFile:
+    """A binary stream: lines arrive already encoded (see `encode_line`), nothing is re-encoded here."""
+
+    takes_lines = True
+
     def __init__(self, path: str, kind: str, append: bool = False) -> None:
         self.path = path
+        raw = open(path, "ab" if append else "wb")
         if kind == "plain":
-            self._fh: IO[str] = open(path, "a" if append else "w", encoding="utf-8")
+            self._fh: IO[bytes] = raw
             self._raw = None
         else:
-            raw = open(path, "ab" if append else "wb")
             if kind == "gz":
                 stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb")
             else:
@@ -148,10 +165,13 @@ class _JsonlFile:
 
                 stream = zstandard.ZstdCompressor().stream_writer(raw, closefd=False)
             self._raw = raw
-            self._fh = io.TextIOWrapper(stream, encoding="utf-8", write_through=True)
+            self._fh = stream
 
     def write(self, record: dict[str, Any]) -> None:
-        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._fh.write(encode_line(record))
+
+    def write_line(self, line: bytes) -> None:
+        self._fh.write(line)
 
     def flush(self) -> None:
         self._fh.flush()
@@ -170,6 +190,8 @@ class _JsonlFile:
 
 class _ParquetFile:
     """Rows buffered into row groups; column types fixed by the first row group (see `arrow_schema`)."""
+
+    takes_lines = False  # Parquet needs the record dicts
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -368,15 +390,30 @@ class RecordWriter:
             self.done.add(k)
         self._in_shard += 1
 
+    @property
+    def takes_lines(self) -> bool:
+        """True when records may arrive as encoded JSON lines (`write_line`): every output but Parquet."""
+        return self.kind != "parquet"
+
     def write(self, record: dict[str, Any]) -> None:
+        self._next_file().write(record)
+        self._in_shard += 1
+        self.count += 1
+
+    def write_line(self, line: bytes) -> None:
+        """One record already encoded by `encode_line` (a JSON Lines output only)."""
+        self._next_file().write_line(line)  # type: ignore[union-attr]
+        self._in_shard += 1
+        self.count += 1
+
+    def _next_file(self) -> _JsonlFile | _ParquetFile:
+        """The shard the next record goes to, opening the next one when the current shard is full."""
         assert self._file is not None
         if self.shard_size and self._in_shard >= self.shard_size:
             self._finish_shard()
             self._index += 1
             self._file = _open_shard(self._final(self._index) + PART, self.kind)
-        self._file.write(record)
-        self._in_shard += 1
-        self.count += 1
+        return self._file
 
     def flush(self) -> None:
         if self._file is not None:
@@ -412,6 +449,8 @@ class RecordWriter:
 class StdoutWriter:
     """JSON Lines to standard output (`-o -`): no shards, no resume."""
 
+    takes_lines = True
+
     def __init__(self, stream: IO[str] | None = None) -> None:
         self.stream = stream or sys.stdout
         self.done: set[str] = set()
@@ -422,11 +461,24 @@ class StdoutWriter:
         return self
 
     def write(self, record: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.write_line(encode_line(record))
+
+    def write_line(self, line: bytes) -> None:
+        """Bytes go to the stream's binary buffer when it has one (a terminal, a pipe); a text-only stream (a
+        test's StringIO) gets them decoded."""
+        buffer = getattr(self.stream, "buffer", None)
+        if buffer is not None:
+            self.stream.flush()  # whatever was written as text goes first
+            buffer.write(line)
+        else:
+            self.stream.write(line.decode("utf-8"))
         self.count += 1
 
     def flush(self) -> None:
+        buffer = getattr(self.stream, "buffer", None)
         self.stream.flush()
+        if buffer is not None:
+            buffer.flush()
 
     def __exit__(self, *exc: object) -> None:
-        self.stream.flush()
+        self.flush()

@@ -1,34 +1,64 @@
-"""Workers: results in input order whatever the number of jobs; bounded read-ahead; failures stay per item."""
+"""Workers: the same bytes in the same order whatever the number of jobs; bounded read-ahead; failures stay per
+item; a worker that dies ends the run with a clear error instead of a hang."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import pytest
 from test_readers_pages import article_html, write_jsonl
 
+from cleaners import parallel
 from cleaners.batch import clean_inputs
 from cleaners.cli import main
 from cleaners.core import Source
-from cleaners.parallel import clean_items
-from cleaners.readers import FieldMap, InputItem
+from cleaners.parallel import WorkerError, clean_chunk, clean_items
+from cleaners.readers import FieldMap, InputItem, read_inputs
+from cleaners.writers import encode_line, iter_records
+
+CLOCK = re.compile(rb'"cleaned_at": "[^"]*"')  # the only field that may differ between two runs
 
 
-def _strip_times(line: str) -> dict:
-    rec = json.loads(line)
-    rec.get("provenance", {}).pop("cleaned_at", None)
-    return rec
+def _bytes(path: Path) -> bytes:
+    return CLOCK.sub(b'"cleaned_at": ""', path.read_bytes())
 
 
-def test_two_jobs_give_the_same_output_in_the_same_order(tmp_path):
-    rows = [{"id": str(i), "html": article_html(i) if i % 7 else "   "} for i in range(30)]
-    src = write_jsonl(tmp_path / "in.jsonl", rows)
-    outs = []
+def _corpus(tmp_path: Path, n: int = 30) -> Path:
+    rows = [{"id": str(i), "html": article_html(i) if i % 7 else "   "} for i in range(n)]  # every 7th: an error
+    return write_jsonl(tmp_path / "in.jsonl", rows)
+
+
+def test_two_jobs_write_the_same_bytes_in_the_same_order(tmp_path):
+    src = _corpus(tmp_path)
+    summaries = []
     for jobs in (1, 2):
-        out = tmp_path / f"out{jobs}.jsonl"
-        clean_inputs([str(src)], str(out), field_map=FieldMap(html_field="html"), jobs=jobs, chunk_size=3)
-        outs.append(([_strip_times(x) for x in out.read_text("utf-8").splitlines()],
-                     (tmp_path / f"out{jobs}.errors.jsonl").read_text("utf-8")))
-    assert outs[0] == outs[1]
-    assert [r["id"] for r in outs[0][0]] == [str(i) for i in range(30) if i % 7]
+        summaries.append(clean_inputs([str(src)], str(tmp_path / f"out{jobs}.jsonl"),
+                                      field_map=FieldMap(html_field="html"), jobs=jobs, chunk_size=3))
+    assert _bytes(tmp_path / "out1.jsonl") == _bytes(tmp_path / "out2.jsonl")
+    assert (tmp_path / "out1.errors.jsonl").read_bytes() == (tmp_path / "out2.errors.jsonl").read_bytes()
+    ids = [json.loads(line)["id"] for line in (tmp_path / "out2.jsonl").read_text("utf-8").splitlines()]
+    assert ids == [str(i) for i in range(30) if i % 7]
+    one, two = summaries
+    assert (one.documents, one.errors, one.chars_in, one.chars_out) == (two.documents, two.errors, two.chars_in,
+                                                                         two.chars_out) == (25, 5, one.chars_in,
+                                                                                            one.chars_out)
+    assert one.removed_by_rule == two.removed_by_rule and one.errors_by_reason == two.errors_by_reason
+    assert one.chars_out > 0 and sum(one.removed_by_rule.values()) > 0
+
+
+def test_workers_return_the_lines_the_in_process_path_writes(tmp_path):
+    items = list(read_inputs([str(_corpus(tmp_path, 12))], FieldMap(html_field="html")))
+    # one chunk per worker before it is replaced by a fresh one: replacement must not change anything
+    chunks = list(clean_items(items, jobs=2, chunk_size=2, encode=True, max_chunks_per_worker=1))
+    local = clean_chunk(items, encode=False)
+    lines = [line for c in chunks for line in c.records]
+    assert [CLOCK.sub(b"", x) for x in lines] == [CLOCK.sub(b"", encode_line(r)) for r in local.records]
+    assert [json.loads(e)["source"] for c in chunks for e in c.errors] == [e["source"] for e in local.errors]
 
 
 def test_read_ahead_is_bounded():
@@ -41,9 +71,59 @@ def test_read_ahead_is_bounded():
 
     stream = clean_items(items(), jobs=2, chunk_size=4, in_flight=3)
     first = next(stream)
-    assert [r["id"] for _, r in first] == ["0", "1", "2", "3"]
-    assert len(pulled) <= 4 * 4  # the chunks in flight and the one being cut, not the whole input
+    assert sorted(r["id"] for r in first.records + first.errors) == ["0", "1", "2", "3"]
+    assert len(pulled) <= 3 * 4  # the chunks read ahead (sent, or pickled for the next idle worker), no more
     stream.close()
+
+
+def _die_on(marker: str):
+    real = parallel.clean_str
+
+    def clean(text, *args, **kwargs):
+        if text == marker:
+            os._exit(3)  # what a segfault or the OOM killer does to a worker: no exception, no goodbye
+        return real(text, *args, **kwargs)
+
+    return clean
+
+
+def test_a_worker_that_dies_ends_the_run_with_an_error_not_a_hang(monkeypatch):
+    monkeypatch.setattr(parallel, "clean_str", _die_on("die"))  # inherited by the forked workers
+    items = [InputItem(Source(f"x{i}.txt"), text="die" if i == 13 else "正文" * 30, fmt="text") for i in range(40)]
+    start = time.monotonic()
+    with pytest.raises(WorkerError, match=r"exit code 3\) while cleaning x12.txt .. x15.txt.*--resume"):
+        for _ in clean_items(items, jobs=2, chunk_size=4):
+            pass
+    assert time.monotonic() - start < 60
+
+
+def test_the_cli_reports_a_dead_worker_in_one_line(tmp_path, monkeypatch, capsys):
+    src = _corpus(tmp_path, 24)
+    page = json.loads(src.read_text("utf-8").splitlines()[20])["html"]
+    monkeypatch.setattr(parallel, "clean_str", _die_on(page))
+    out = tmp_path / "out.jsonl"
+    code = main(["clean", str(src), "-o", str(out), "--html-field", "html", "-j", "2", "-q"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1 and "worker process died" in err[0]
+    assert not out.exists() and (tmp_path / "out.jsonl.part").exists()  # kept for --resume
+
+
+def test_parquet_output_with_two_jobs_gets_the_same_rows(tmp_path):
+    src = _corpus(tmp_path, 20)
+    rows = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}.parquet"
+        clean_inputs([str(src)], str(out), field_map=FieldMap(html_field="html"), jobs=jobs, chunk_size=2)
+        rows.append([{**r, "provenance": {**r["provenance"], "cleaned_at": None}} for r in iter_records(str(out))])
+    assert rows[0] == rows[1] and len(rows[0]) == 17
+
+
+def test_stdout_output_with_two_jobs(tmp_path):
+    src = _corpus(tmp_path, 20)
+    cmd = [sys.executable, "-m", "cleaners.cli", "clean", str(src), "--html-field", "html", "-q"]
+    piped = subprocess.run([*cmd, "-o", "-", "-j", "2"], capture_output=True, check=True).stdout
+    subprocess.run([*cmd, "-o", str(tmp_path / "out.jsonl"), "-j", "1"], check=True)
+    assert CLOCK.sub(b"", piped) == CLOCK.sub(b"", (tmp_path / "out.jsonl").read_bytes())
 
 
 def test_cli_jobs_and_seed_pages(tmp_path, seeds_dir):
@@ -53,3 +133,22 @@ def test_cli_jobs_and_seed_pages(tmp_path, seeds_dir):
     assert main(["clean", str(seeds_dir), "-o", str(out), "-j", "0"]) == 2
     assert main(["clean", str(seeds_dir), "-o", "-", "--resume"]) == 2
     assert main(["clean", str(seeds_dir), "-o", str(out), "--keep-fields", "text"]) == 2
+
+
+def test_page_files_with_two_jobs_including_a_name_that_is_not_utf8(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(20):
+        (pages / f"p{i:02d}.html").write_text(article_html(i), "utf-8")
+    odd = os.fsdecode(bytes(pages) + b"/p\xb5.html")  # a Latin-1 name: a lone surrogate once decoded
+    with open(odd, "w", encoding="utf-8") as fh:
+        fh.write(article_html(99))
+    for jobs in (1, 2):
+        summary = clean_inputs([str(pages)], str(tmp_path / f"out{jobs}.jsonl"), jobs=jobs, chunk_size=2)
+        assert summary.documents + summary.errors == 21 and summary.documents >= 20
+    assert _bytes(tmp_path / "out1.jsonl") == _bytes(tmp_path / "out2.jsonl")
+    assert (tmp_path / "out1.errors.jsonl").read_bytes() == (tmp_path / "out2.errors.jsonl").read_bytes()
+    # the odd name ends somewhere, written (escaped where UTF-8 cannot hold it) instead of failing the run
+    seen = [r["provenance"]["source"] for r in iter_records(str(tmp_path / "out2.jsonl"))]
+    seen += [e["source"] for e in iter_records(str(tmp_path / "out2.errors.jsonl"))]
+    assert odd in seen

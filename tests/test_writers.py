@@ -83,3 +83,55 @@ def test_clean_to_sharded_parquet_with_carried_fields(tmp_path):
     schema = pq.read_schema(existing_shards(out)[0])
     assert pa.types.is_list(schema.field("tags").type)
     assert json.loads(pq.read_table(existing_shards(out)[0]).column("provenance")[0].as_py())["sha256"]
+
+
+@pytest.mark.parametrize("name", ["out.jsonl", "out.jsonl.gz", "out.jsonl.zst"])
+def test_encoded_lines_and_dicts_write_the_same_shards(tmp_path, name):
+    """Workers send records as encoded lines: written that way they must give the very bytes a dict gives."""
+    from cleaners.writers import encode_line
+
+    outputs = []
+    for how in ("dicts", "lines"):
+        target = tmp_path / how / name
+        with RecordWriter(str(target), shard_size=2) as w:
+            assert w.takes_lines
+            for i in range(5):
+                if how == "dicts":
+                    w.write(_rec(i))
+                else:
+                    w.write_line(encode_line(_rec(i)))
+        outputs.append([(os.path.basename(p), list(iter_records(p))) for p in existing_shards(str(target))])
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 3
+    plain = [(tmp_path / how / "out-00000.jsonl") for how in ("dicts", "lines")]
+    if name == "out.jsonl":
+        assert plain[0].read_bytes() == plain[1].read_bytes() == b"".join(encode_line(_rec(i)) for i in range(2))
+    assert not RecordWriter(str(tmp_path / "x.parquet")).takes_lines
+
+
+def test_stdout_writer_takes_lines_on_text_and_binary_streams():
+    import io
+
+    from cleaners.writers import StdoutWriter, encode_line
+
+    text = io.StringIO()  # no binary buffer: lines are decoded
+    binary = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    for stream in (text, binary):
+        with StdoutWriter(stream) as w:
+            stream.write("before\n")  # text already written comes first
+            w.write_line(encode_line(_rec(1)))
+            w.write(_rec(2))
+    expected = "before\n" + encode_line(_rec(1)).decode() + encode_line(_rec(2)).decode()
+    assert text.getvalue() == expected
+    assert binary.buffer.getvalue().decode() == expected
+
+
+def test_a_lone_surrogate_is_escaped_not_fatal(tmp_path):
+    from cleaners.writers import encode_line
+
+    rec = {"id": "x", "text": "正文", "provenance": {"source": "pages/\udcb5.html"}}  # a name that was not UTF-8
+    line = encode_line(rec)
+    assert line.endswith(b"\n") and json.loads(line) == rec
+    target = tmp_path / "out.jsonl"
+    with RecordWriter(str(target)) as w:
+        w.write(rec)
+    assert list(iter_records(str(target))) == [rec]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import sys
 
 from .common import add_config_flags, config_from_args, fail
@@ -35,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..batch import RESERVED_FIELDS, clean_inputs
-    from ..parallel import default_jobs
+    from ..parallel import WorkerError, default_jobs
     from ..readers import FieldMap, ReaderError, check_inputs
     from ..writers import OutputError
 
@@ -52,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     fields = FieldMap(html_field=args.html_field, text_field=args.text_field, id_field=args.id_field,
                       url_field=args.url_field, keep_fields=keep)
     config = config_from_args(args)
+    _exit_without_collecting()
     try:
         check_inputs(args.inputs, fields)
         summary = clean_inputs(args.inputs, args.output, config, field_map=fields, jobs=args.jobs or default_jobs(),
@@ -59,7 +62,27 @@ def run(args: argparse.Namespace) -> int:
                                progress=False if args.quiet else None)
     except (ReaderError, OutputError) as exc:
         return fail(str(exc))
+    except WorkerError as exc:  # not a usage error: the run failed, and can be resumed
+        print(f"newsclean: error: {exc}", file=sys.stderr)
+        return 1
     if not args.quiet:
         for line in summary.lines():
             print(line, file=sys.stderr)
     return 0
+
+
+def _exit_without_collecting() -> None:
+    """Freeze the heap when the interpreter exits (not before: an in-process caller goes on collecting).
+
+    Finalisation runs full garbage collections over everything the cleaner loaded (langdetect profiles, rule
+    tables, trafilatura): about 0.3 s of CPU after the run is over, for memory the process is about to hand
+    back whole. Frozen, it is skipped; objects are still released by reference counting, and the outputs are
+    closed (and renamed into place) before this runs.
+    """
+    global _exit_hook
+    if not _exit_hook:
+        atexit.register(gc.freeze)
+        _exit_hook = True
+
+
+_exit_hook = False
