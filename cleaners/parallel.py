@@ -10,6 +10,11 @@ line from its file themselves (the parent only finds where lines end), encode ea
 line (`writers.encode_line`) and count the run summary (`Tally`); the parent writes bytes. The pool is our
 own rather than `multiprocessing.Pool`, whose three helper threads in the parent (feeding tasks, collecting
 results, and minding workers, which wakes on every pending result) cost the parent more CPU than its writing.
+
+A worker that dies (a segfault in a C library, the OOM killer) must not cost the batch, nor stop it again on
+every --resume: the chunk it held is cleaned again item by item, each item alone in a fresh worker, and the
+item that kills its worker again ends in the errors file (reason `worker_died`). Only workers dying again and
+again with nothing finished in between (the machine kills them all) stop the run, with `WorkerError`.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ import os
 import pickle
 import signal
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -37,12 +42,13 @@ from .writers import encode_line
 Result = tuple[str, dict[str, Any]]  # ("record", record) or ("error", {source, error, reason})
 
 MAX_CHUNKS_PER_WORKER = 500  # then the worker is replaced by a fresh fork: whatever a library leaks is returned
+MAX_DEATHS_IN_A_ROW = 5  # worker deaths with no result in between that stop the run: no page is that bad
 
 _config: CleanerConfig | None = None  # set once per worker process by _init
 
 
 class WorkerError(RuntimeError):
-    """A worker process died or stopped answering: the run cannot go on, but what was written is kept."""
+    """Workers keep dying or one stopped answering: the run cannot go on, but what was written is kept."""
 
 
 def default_jobs() -> int:
@@ -57,7 +63,10 @@ def clean_item(item: InputItem, config: CleanerConfig | None = None,
                file_cleaner: Callable[[str, CleanerConfig], Document] | None = None) -> Result:
     """Clean one item into a record dict, or an error entry; never raises for a bad page."""
     config = config or _config or CleanerConfig()
-    item = item.resolve()
+    try:
+        item = item.resolve()
+    except Exception as exc:  # a JSON line nested deeper than the parser recurses: not a reason to stop the run
+        return "error", _internal(item, exc)
     if item.error is not None:
         reason, detail = item.error
         return "error", _error(item, f"{reason}: {detail}", reason)
@@ -225,12 +234,21 @@ def _work(conn: Connection, config: CleanerConfig, encode: bool, inherited: list
 
 
 @dataclass
+class _Task:
+    """A chunk of items to clean, or one item of it (`part`) cleaned again alone after its worker died."""
+
+    seq: int  # the chunk's place in the input
+    payload: bytes  # its items (or the one item), pickled: kept until the result is in, to clean them again
+    keys: tuple[str, str]  # the first and last item, for error messages
+    part: int | None = None  # the item's place in the chunk; None for the whole chunk
+
+
+@dataclass
 class _Worker:
     process: Any  # a multiprocessing Process
     conn: Connection  # the parent's end of the worker's own connection
-    seq: int | None = None  # the chunk it is cleaning; None when idle
-    keys: tuple[str, str] = ("", "")  # the first and last item of that chunk, for error messages
-    chunks: int = 0  # chunks sent to it
+    task: _Task | None = None  # what it is cleaning; None when idle
+    chunks: int = 0  # tasks sent to it
 
 
 class _Pool:
@@ -245,7 +263,7 @@ class _Pool:
         self._ctx = ctx
         self._fork = ctx.get_start_method() == "fork"
         self._config = config
-        self._encode = encode
+        self.encode = encode
         self._max_chunks = max_chunks
         self.workers: list[_Worker] = []
         try:
@@ -261,66 +279,88 @@ class _Pool:
                 stream.flush()
         parent, child = self._ctx.Pipe(duplex=True)
         inherited = [w.conn for w in self.workers] if self._fork else []
-        process = self._ctx.Process(target=_work, args=(child, self._config, self._encode, inherited), daemon=True)
+        process = self._ctx.Process(target=_work, args=(child, self._config, self.encode, inherited), daemon=True)
         process.start()
         child.close()  # the worker holds the only copy: its death is seen as the end of `parent`
         return _Worker(process, parent)
 
     def idle(self) -> list[_Worker]:
-        return [w for w in self.workers if w.seq is None]
+        return [w for w in self.workers if w.task is None]
 
     def busy(self) -> int:
-        return sum(w.seq is not None for w in self.workers)
+        return sum(w.task is not None for w in self.workers)
 
-    def send(self, worker: _Worker, seq: int, payload: bytes, keys: tuple[str, str]) -> None:
+    def send(self, worker: _Worker, task: _Task, fresh: bool = False) -> None:
+        """Give an idle worker a task; with `fresh`, a worker that has cleaned nothing yet (replacing it if need
+        be), so that a death is down to the task alone. A worker found dead is replaced: it held nothing."""
+        if fresh and worker.chunks:
+            worker = self._replace(worker)
         try:
-            worker.conn.send_bytes(payload)
-        except OSError as exc:
-            raise self._died(worker, keys) from exc
-        worker.seq, worker.keys = seq, keys
+            worker.conn.send_bytes(task.payload)
+        except OSError:
+            worker = self._replace(worker)
+            try:
+                worker.conn.send_bytes(task.payload)
+            except OSError as exc:
+                raise WorkerError(f"a fresh worker process died before it was sent {task.keys[0]} .. "
+                                  f"{task.keys[1]}; what was written is kept: run again with --resume to continue"
+                                  ) from exc
+        worker.task = task
         worker.chunks += 1
 
-    def receive(self, timeout: float) -> list[tuple[int, Chunk]]:
-        """Results of the workers that have finished a chunk, waiting up to `timeout` for the first."""
-        busy = [w for w in self.workers if w.seq is not None]
+    def receive(self, timeout: float) -> tuple[list[tuple[_Task, Chunk]], list[tuple[_Task, int | None]]]:
+        """The results of the workers that have finished a task, and the tasks of those that died with their
+        exit codes (each replaced by a fresh worker), waiting up to `timeout` for the first."""
+        busy = [w for w in self.workers if w.task is not None]
         ready = wait_for([w.conn for w in busy], timeout)
         if not ready:
             raise WorkerError(f"no worker finished a chunk in {timeout:.0f} s; what was written is kept: "
                               "run again with --resume to continue")
-        results = []
+        results, deaths = [], []
         for w in busy:
             if w.conn not in ready:
                 continue
+            task = w.task
+            assert task is not None
             try:
                 data = w.conn.recv_bytes()
-            except (EOFError, OSError) as exc:
-                raise self._died(w, w.keys) from exc
-            results.append((w.seq, pickle.loads(data)))
-            w.seq = None
+            except (EOFError, OSError):
+                deaths.append((task, self._bury(w)))
+                continue
+            results.append((task, pickle.loads(data)))
+            w.task = None
             if w.chunks >= self._max_chunks:
                 self._replace(w)
-        return results
+        return results, deaths
 
-    def _replace(self, worker: _Worker) -> None:
-        """A fresh worker for one that has cleaned its share (memory a library leaked goes with the old one)."""
+    def _replace(self, worker: _Worker) -> _Worker:
+        """A fresh worker for one that has cleaned its share (memory a library leaked goes with the old one), is
+        to clean an item alone, or died."""
         self._stop(worker)
-        fresh = self._start()
+        try:
+            fresh = self._start()
+        except OSError as exc:  # no fork: out of memory or processes (as likely what killed a worker)
+            raise WorkerError(f"no new worker process could be started ({exc}); what was written is kept: "
+                              "run again with --resume to continue") from exc
         self.workers[self.workers.index(worker)] = fresh
+        return fresh
 
-    def _died(self, worker: _Worker, keys: tuple[str, str]) -> WorkerError:
-        worker.process.join(1)
-        return WorkerError(f"a worker process died (exit code {worker.process.exitcode}) while cleaning "
-                           f"{keys[0]} .. {keys[1]}; what was written is kept: run again with --resume to continue")
+    def _bury(self, worker: _Worker) -> int | None:
+        """The exit code of a worker that died (negative: the signal that killed it), replaced by a fresh one."""
+        worker.process.join(1)  # gone, or about to be: its own exit code, not that of the terminate in _stop
+        code = worker.process.exitcode
+        self._replace(worker)
+        return code
 
     @staticmethod
     def _stop(worker: _Worker) -> None:
         try:
-            if worker.seq is None:
+            if worker.task is None:
                 worker.conn.send_bytes(_STOP)
         except OSError:
             pass
         worker.conn.close()
-        if worker.seq is not None:  # in the middle of a chunk nobody will read: stop it now
+        if worker.task is not None:  # in the middle of a chunk nobody will read (or dead): stop it now
             worker.process.terminate()
         worker.process.join(10)
         if worker.process.is_alive():
@@ -380,16 +420,23 @@ def _in_workers(items: Iterator[InputItem], config: CleanerConfig, jobs: int, ch
         pool.close()
 
 
-def _in_order(chunks: Iterator[list[InputItem]], pool: _Pool, in_flight: int, wait: float) -> Iterator[Chunk]:
+def _in_order(chunks: Iterator[list[InputItem]], pool: _Pool, in_flight: int, wait: float,
+              max_deaths: int = MAX_DEATHS_IN_A_ROW) -> Iterator[Chunk]:
     """Send chunks to idle workers and yield their results in input order.
 
     The next chunk is read and pickled while the workers are busy, so that a worker that finishes gets its
     next chunk at once; results are written (by the consumer of this generator) only after every idle
     worker has work. At most `in_flight` chunks are read and not yet yielded.
+
+    The chunk of a worker that died is cleaned again item by item, each in a fresh worker, before any new chunk
+    (the output waits for it); an item whose worker dies again becomes a `worker_died` error entry. After
+    `max_deaths` deaths in a row with no result in between, the fault is not the items': WorkerError.
     """
     ready: dict[int, Chunk] = {}
-    read = sent = yielded = 0
-    pending: tuple[bytes, tuple[str, str]] | None = None  # the next chunk, pickled, and its first and last key
+    parts: dict[int, list[Chunk | None]] = {}  # the results so far of chunks cleaned again item by item
+    retries: deque[_Task] = deque()  # their items, each to clean alone in a fresh worker
+    read = sent = yielded = deaths = 0
+    pending: _Task | None = None  # the next chunk, pickled
     exhausted = False
 
     def pull() -> None:
@@ -400,25 +447,92 @@ def _in_order(chunks: Iterator[list[InputItem]], pool: _Pool, in_flight: int, wa
         if chunk is None:
             exhausted = True
             return
-        payload = pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL)
-        pending = payload, (chunk[0].key, chunk[-1].key)
+        pending = _Task(read, pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL), (chunk[0].key, chunk[-1].key))
         read += 1
+
+    def done(task: _Task, chunk: Chunk) -> None:
+        if task.part is None:
+            ready[task.seq] = chunk
+            return
+        slots = parts[task.seq]
+        slots[task.part] = chunk
+        if all(slot is not None for slot in slots):
+            ready[task.seq] = _joined(parts.pop(task.seq))
 
     while True:
         pull()
-        for worker in pool.idle():
-            if pending is None:
+        idle = pool.idle()
+        if retries:  # workers that have cleaned nothing yet first: no need to replace them
+            idle.sort(key=lambda w: w.chunks > 0)
+        for worker in idle:
+            if retries:
+                pool.send(worker, retries.popleft(), fresh=True)
+            elif pending is not None:
+                pool.send(worker, pending)
+                sent += 1
+                pending = None
+                pull()
+            else:
                 break
-            pool.send(worker, sent, *pending)
-            sent += 1
-            pending = None
-            pull()
         while yielded in ready:
             chunk = ready.pop(yielded)
             yielded += 1
             yield chunk
         if exhausted and pending is None and yielded == sent:
             return
-        if pool.busy():
-            for seq, chunk in pool.receive(wait):
-                ready[seq] = chunk
+        if not pool.busy():
+            continue
+        results, died = pool.receive(wait)
+        deaths = 0 if results else deaths + len(died)
+        if deaths >= max_deaths:
+            task, code = died[-1]
+            raise WorkerError(f"worker processes died {deaths} times in a row, the last ({_how(code)}) while "
+                              f"cleaning {task.keys[0]} .. {task.keys[1]}; what was written is kept: "
+                              "run again with --resume to continue")
+        for task, code in died:
+            if task.part is None:
+                items = pickle.loads(task.payload)
+                parts[task.seq] = [None] * len(items)
+                retries.extend(_Task(task.seq, pickle.dumps([item], pickle.HIGHEST_PROTOCOL), (item.key, item.key), i)
+                               for i, item in enumerate(items))
+            else:
+                done(task, _died(pickle.loads(task.payload)[0], code, pool.encode))
+        for task, chunk in results:
+            done(task, chunk)
+
+
+def _joined(parts: list[Chunk | None]) -> Chunk:
+    """One chunk of the results of its items, cleaned one by one: what the chunk would have given."""
+    out = Chunk()
+    for part in parts:
+        assert part is not None
+        out.records += part.records
+        out.errors += part.errors
+        out.tally.add(part.tally)
+    return out
+
+
+def _died(item: InputItem, code: int | None, encode: bool) -> Chunk:
+    """The error entry of an item whose worker died while cleaning it alone."""
+    try:
+        resolved = item.resolve()  # the id and URL of a JSON line, for the entry; the key is the same
+    except Exception:
+        resolved = item
+    entry = _error(resolved if resolved.error is None else item,
+                   f"the worker process died ({_how(code)}) while cleaning this item", "worker_died")
+    out = Chunk()
+    out.errors.append(encode_line(entry) if encode else entry)
+    out.tally.add_error(entry)
+    return out
+
+
+def _how(code: int | None) -> str:
+    """How a process ended, from its exit code: negative is the signal that killed it."""
+    if code is None:
+        return "exit code unknown"
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"

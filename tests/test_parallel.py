@@ -1,5 +1,5 @@
 """Workers: the same bytes in the same order whatever the number of jobs; bounded read-ahead; failures stay per
-item; a worker that dies ends the run with a clear error instead of a hang."""
+item (workers that die: test_parallel_crash.py)."""
 from __future__ import annotations
 
 import json
@@ -7,17 +7,14 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pytest
 from test_readers_pages import article_html, write_jsonl
 
-from cleaners import parallel
 from cleaners.batch import clean_inputs
 from cleaners.cli import main
 from cleaners.core import Source
-from cleaners.parallel import WorkerError, clean_chunk, clean_items
+from cleaners.parallel import clean_chunk, clean_items
 from cleaners.readers import FieldMap, InputItem, read_inputs
 from cleaners.writers import encode_line, iter_records
 
@@ -74,38 +71,6 @@ def test_read_ahead_is_bounded():
     assert sorted(r["id"] for r in first.records + first.errors) == ["0", "1", "2", "3"]
     assert len(pulled) <= 3 * 4  # the chunks read ahead (sent, or pickled for the next idle worker), no more
     stream.close()
-
-
-def _die_on(marker: str):
-    real = parallel.clean_str
-
-    def clean(text, *args, **kwargs):
-        if text == marker:
-            os._exit(3)  # what a segfault or the OOM killer does to a worker: no exception, no goodbye
-        return real(text, *args, **kwargs)
-
-    return clean
-
-
-def test_a_worker_that_dies_ends_the_run_with_an_error_not_a_hang(monkeypatch):
-    monkeypatch.setattr(parallel, "clean_str", _die_on("die"))  # inherited by the forked workers
-    items = [InputItem(Source(f"x{i}.txt"), text="die" if i == 13 else "正文" * 30, fmt="text") for i in range(40)]
-    start = time.monotonic()
-    with pytest.raises(WorkerError, match=r"exit code 3\) while cleaning x12.txt .. x15.txt.*--resume"):
-        for _ in clean_items(items, jobs=2, chunk_size=4):
-            pass
-    assert time.monotonic() - start < 60
-
-
-def test_the_cli_reports_a_dead_worker_in_one_line(tmp_path, monkeypatch, capsys):
-    src = _corpus(tmp_path, 24)
-    page = json.loads(src.read_text("utf-8").splitlines()[20])["html"]
-    monkeypatch.setattr(parallel, "clean_str", _die_on(page))
-    out = tmp_path / "out.jsonl"
-    code = main(["clean", str(src), "-o", str(out), "--html-field", "html", "-j", "2", "-q"])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert code == 1 and len(err) == 1 and "worker process died" in err[0]
-    assert not out.exists() and (tmp_path / "out.jsonl.part").exists()  # kept for --resume
 
 
 def test_parquet_output_with_two_jobs_gets_the_same_rows(tmp_path):
