@@ -7,7 +7,7 @@ import hashlib
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -15,12 +15,13 @@ from typing import Any
 
 import regex
 import trafilatura
+from lxml import html as lxml_html
 
 from .article import extract_article
 from .config import CleanerConfig
-from .decode import DecodeError, decode_bytes
+from .decode import Decoded, DecodeError, decode_bytes
 from .frontmatter import as_list, split_front_matter
-from .htmlextract import HtmlError
+from .htmlextract import HtmlError, parse_html, reuse_tree
 from .langid import detect_language
 from .metadata import parse_date, plausible_author
 from .normalize import convert_script, normalize_line, normalize_text
@@ -244,17 +245,51 @@ def trace_bytes(
     source = Source(source) if isinstance(source, str) else source
     config = config or CleanerConfig()
     with time_limit(config.timeout):
-        if not raw.strip():
-            raise CleanError("empty", "the input is empty")
-        if len(raw) > MAX_INPUT_BYTES:
-            raise CleanError("too_large", f"{len(raw):,} bytes, more than {MAX_INPUT_BYTES:,}")
-        try:
-            decoded = decode_bytes(raw, source.http_charset)
-        except DecodeError as exc:
-            raise CleanError("undecodable", str(exc)) from exc
+        decoded = _decode_input(raw, source)
         fmt = fmt or sniff_format(source.name, decoded.text)
         return trace_document(decoded.text, source, fmt=fmt, sha256=hashlib.sha256(raw).hexdigest(),
                               encoding=decoded.encoding, config=config, table=table)
+
+
+def _decode_input(raw: bytes, source: Source) -> Decoded:
+    """The size guard and decoding of clean_bytes (CleanError: empty, too_large, undecodable)."""
+    if not raw.strip():
+        raise CleanError("empty", "the input is empty")
+    if len(raw) > MAX_INPUT_BYTES:
+        raise CleanError("too_large", f"{len(raw):,} bytes, more than {MAX_INPUT_BYTES:,}")
+    try:
+        return decode_bytes(raw, source.http_charset)
+    except DecodeError as exc:
+        raise CleanError("undecodable", str(exc)) from exc
+
+
+def clean_html_bytes(
+    raw: bytes, source: Source | str, *, config: CleanerConfig | None = None, table: RuleTable | None = None,
+    inspect: Callable[[lxml_html.HtmlElement], bool] | None = None,
+) -> Document | None:
+    """clean_bytes(raw, source, fmt="html"), letting the caller look at the page's tree first, from the same parse.
+
+    The crawler takes each page's links and article/list type from the tree the cleaner works on instead of
+    parsing the page a second time. `inspect(tree)` sees the tree as parsed, before the cleaner prunes it; when it
+    returns False the page is not cleaned and None is returned. The time limit covers `inspect` too. CleanError as
+    for clean_bytes; inspect is not called when the page cannot be decoded or parsed.
+    """
+    source = Source(source) if isinstance(source, str) else source
+    config = config or CleanerConfig()
+    with time_limit(config.timeout):
+        decoded = _decode_input(raw, source)
+        text = decoded.text
+        if not text.strip():
+            raise CleanError("empty", "the document has no text")
+        try:
+            tree = parse_html(text)
+        except HtmlError as exc:
+            raise CleanError("unparsable", str(exc)) from exc
+        if inspect is not None and not inspect(tree):
+            return None
+        with reuse_tree(text, tree):
+            return trace_document(text, source, fmt="html", sha256=hashlib.sha256(raw).hexdigest(),
+                                  encoding=decoded.encoding, config=config, table=table).document
 
 
 def clean_decoded(text: str, source: Source | str, *, fmt: str | None = None,

@@ -168,7 +168,10 @@ def bench_pages(dirs: list[str], copies: int, workers: int, repeat: int) -> dict
             1000 * min(x["clean_cpu"] for x in runs) / max(1, clean["clean_docs"]), 2)
         result["crawl_cpu_ms_per_article"] = round(
             1000 * min(x["crawl_cpu"] for x in runs) / max(1, crawl["crawl_docs"]), 2)
-        result["runs"] = [{"clean_s": round(x["clean_s"], 2), "crawl_s": round(x["crawl_s"], 2)} for x in runs]
+        # every run, for the spread: on a shared machine single runs of one configuration vary by tens of percent
+        result["runs"] = [{"clean_s": round(x["clean_s"], 2), "crawl_s": round(x["crawl_s"], 2),
+                           "clean_cpu_ms": round(1000 * x["clean_cpu"] / max(1, x["clean_docs"]), 2),
+                           "crawl_cpu_ms": round(1000 * x["crawl_cpu"] / max(1, x["crawl_docs"]), 2)} for x in runs]
         result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         return result
 
@@ -225,6 +228,10 @@ def bench(articles: int, workers: int, repeat: int) -> dict:
         # CPU per article does not depend on what else the machine runs (the wall-clock figures do)
         result["clean_cpu_ms_per_doc"] = round(1000 * min(clean_cpu) / max(1, clean_docs), 2)
         result["crawl_cpu_ms_per_article"] = round(1000 * min(crawl_cpu) / max(1, crawl_docs), 2)
+        result["runs"] = [{"clean_s": round(a, 2), "crawl_s": round(b, 2),
+                           "clean_cpu_ms": round(1000 * c / max(1, clean_docs), 2),
+                           "crawl_cpu_ms": round(1000 * d / max(1, crawl_docs), 2)}
+                          for a, b, c, d in zip(clean_times, crawl_times, clean_cpu, crawl_cpu, strict=True)]
         result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         return result
 

@@ -29,6 +29,8 @@ class IdleClose:
         self.crawler = crawler
         self.idle = idle
         self.last = time.monotonic()
+        if idle <= 0:  # off: no handler on every request, response and item
+            return
         for sig in (signals.request_scheduled, signals.response_received, signals.item_scraped):
             crawler.signals.connect(self.touch, signal=sig)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)

@@ -46,6 +46,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,  # the WARC recorder counts responses
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scraper.middlewares.QuickMetaRefreshMiddleware": 580,  # the same, without decoding pages that have none
     "scraper.middlewares.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600) does
     "scraper.middlewares.WarcRecorderMiddleware": 890,  # raw responses, before decompression and redirects
 }
@@ -56,12 +58,12 @@ SPIDER_MIDDLEWARES = {
 }
 # Scrapy hands each callback's output to CONCURRENT_ITEMS asyncio tasks (default 100), for every response and
 # every errback: ~100 task creations per page, measured at a third of the reactor's time on real pages. A page
-# yields at most one item (its cleaning awaited in the pool) beside its links, so a few tasks are enough; pages
-# are still processed side by side (the scraper's slot, not this setting, bounds that).
-CONCURRENT_ITEMS = 4
+# yields one item (its record or skip, cleaned before the callback yields) and at most one batch of robots skips
+# beside its requests, so a few tasks are enough; pages are still processed side by side (the scraper's slot, not
+# this setting, bounds that).
+CONCURRENT_ITEMS = 1
 ITEM_PIPELINES = {
-    "scraper.pipelines.CleanPipeline": 300,
-    "scraper.pipelines.StorePipeline": 800,
+    "scraper.pipelines.StorePipeline": 800,  # pages are cleaned before they become items (scraper.cleaning)
 }
 EXTENSIONS = {
     "scraper.extensions.IdleClose": 500,

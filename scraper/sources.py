@@ -31,7 +31,10 @@ class SourceSpec:
         return bool(self._pattern.search(url)) if self._pattern is not None else None
 
     def allows(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
+        return self.allows_host((urlsplit(url).hostname or "").lower())
+
+    def allows_host(self, host: str) -> bool:
+        """Whether a (lower-case) host name is inside allowed_domains (what links.domain_filter checks too)."""
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
 

@@ -75,6 +75,14 @@ def done_urls(outdir: str | Path) -> set[str]:
     return done
 
 
+def record_key(record: dict[str, Any], key: str) -> str | None:
+    """A record's key in an AppendLog whose key is `key` ("url", or fields joined by +, as "url+reason")."""
+    parts = key.split("+")
+    if any(p not in record for p in parts):
+        return None
+    return "\t".join(str(record[p]) for p in parts)
+
+
 class AppendLog(AppendFile):
     """An append-only JSON Lines file with a key per record; a key already in the file is not written again."""
 
@@ -90,26 +98,54 @@ class AppendLog(AppendFile):
 
     @staticmethod
     def _key(record: dict[str, Any], key: str) -> str | None:
-        parts = key.split("+")  # "url" or "url+reason"
-        if any(p not in record for p in parts):
-            return None
-        return "\t".join(str(record[p]) for p in parts)
+        return record_key(record, key)
 
     def __contains__(self, key: str) -> bool:
         return key in self.keys
 
     def append(self, record: dict[str, Any]) -> bool:
         """Write one record as one line; False when its key is already in the file."""
-        k = self._key(record, self.key)
-        if k is not None and k in self.keys:
+        return bool(self.append_many([record]))
+
+    def append_line(self, key: str | None, line: bytes) -> bool:
+        """Write a record already encoded as one JSON line (encode_line()) whose key is `key`; False when the key
+        is already in the file."""
+        if key is not None and key in self.keys:
             return False
-        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        self._write(line)
+        if key is not None:
+            self.keys.add(key)
+        return True
+
+    def append_many(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Write the records whose key is new (once each) with one write; return those written. One write per
+        batch because each queued write wakes the writer thread, which then competes with the reactor for the
+        GIL: a page's dozens of robots skips cost a dozen times less this way."""
+        lines: list[str] = []
+        written: list[dict[str, Any]] = []
+        new_keys: set[str] = set()
+        for record in records:
+            k = self._key(record, self.key)
+            if k is not None:
+                if k in self.keys or k in new_keys:
+                    continue
+                new_keys.add(k)
+            lines.append(encode_line(record))
+            written.append(record)
+        if lines:
+            self._write(b"".join(lines))
+            self.keys |= new_keys
+        return written
+
+    def _write(self, data: bytes) -> None:
         if self.writer is not None:
             self.writer.write(self._fd, data, self.fsync)
         else:
             write_all(self._fd, data)
             if self.fsync:
                 os.fsync(self._fd)
-        if k is not None:
-            self.keys.add(k)
-        return True
+
+
+def encode_line(record: dict[str, Any]) -> bytes:
+    """A record as its JSON line, UTF-8 (the one encoding of every line in these files)."""
+    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -67,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
     if args.max_pages is not None and args.max_pages < 0 or args.workers is not None and args.workers < 1:
         return fail("--max-pages must be >= 0 and --workers >= 1")
 
+    from scraper.cleaning import start_cleaning_server
+
+    start_cleaning_server()  # first: the cleaning workers' fork server warms up while Scrapy is imported and set up
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -79,7 +84,11 @@ def run(args: argparse.Namespace) -> int:
     summary_file = Path(args.output) / "summary.json"
     summary_file.unlink(missing_ok=True)
     process = CrawlerProcess(settings)
+    _quiet_scrapy_logger(settings.get("LOG_LEVEL"))
     process.crawl(NewsSpider)
+    # what is loaded by now (Scrapy, Twisted, the cleaner's modules: ~90,000 objects) lives as long as the crawl:
+    # frozen, the garbage collector stops walking it at every full collection of the reactor's per-page garbage
+    gc.freeze()
     process.start()
     if not summary_file.exists():
         return fail("the crawl did not finish (see the log above)")
@@ -87,3 +96,12 @@ def run(args: argparse.Namespace) -> int:
     for line in summary_lines(summary):
         print(line, file=sys.stderr)
     return 0 if summary.get("finish_reason") in ("finished", "shutdown", "closespider_pagecount") else 1
+
+
+def _quiet_scrapy_logger(level: str | int | None) -> None:
+    """Scrapy sets its logger to DEBUG and leaves the filtering to its handler, so every response and item
+    builds a DEBUG log record that is then thrown away (~0.05 ms of the reactor's time per page). Raise the
+    logger to the level the handler shows: the same lines are logged."""
+    numeric = logging.getLevelName(level) if isinstance(level, str) else level
+    if isinstance(numeric, int) and numeric > logging.DEBUG:
+        logging.getLogger("scrapy").setLevel(numeric)

@@ -1,18 +1,17 @@
-"""The `news` spider: walks list pages, pagination, sitemaps and feeds inside each source's domains, and routes
-each page: articles to the cleaning pipeline, everything else to skipped.jsonl with a reason."""
+"""The `news` spider: walks list pages, pagination, sitemaps and feeds inside each source's domains. Each HTML page
+goes to a cleaning worker (scraper.cleaning), which parses it once for its links, its type and, for an article,
+its record; the spider turns the outcome into an ArticleRecord or a SkipItem with a reason and requests the new
+links. It never parses HTML itself (sitemaps and feeds, which are XML and few, it reads here)."""
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator
-from functools import lru_cache
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import regex
 import scrapy
 from lxml import etree
-from lxml import html as lxml_html
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
@@ -21,17 +20,16 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
-from cleaners.decode import canonical_codec, declared_charset
-from cleaners.pagetype import page_kind
+from cleaners.config import CleanerConfig
 
 from .. import jobdir
-from ..items import PageItem, SkipItem
+from ..cleaning import PageCleaning
+from ..cleanwork import bytes_tree
+from ..items import ArticleRecord, SkipBatch, SkipItem
+from ..links import LinkResolver, domain_filter, page_hrefs
 from ..sources import SourceSpec, load_sources
 from ..store import done_urls
 from ..urls import canonical_url, has_binary_extension
-
-_XML_DECL = regex.compile(r"^\s*<\?xml[^>]*\?>")
-_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
 
 REDIS_SETTINGS = {
     "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
@@ -49,25 +47,6 @@ def header_charset(response: Response) -> str | None:
         if key.strip().lower() == "charset" and value.strip():
             return value.strip().strip("\"'")
     return None
-
-
-def parse_page_tree(response: TextResponse) -> lxml_html.HtmlElement:
-    """The page's tree. When the charset is declared (header or page) libxml2 decodes the bytes itself, which
-    spares the reactor a Python-level decode of every page; otherwise Scrapy's detection decodes it."""
-    codec = canonical_codec(header_charset(response) or declared_charset(response.body))
-    if codec:
-        try:
-            tree = lxml_html.document_fromstring(response.body, parser=_parser(codec))
-        except (LookupError, etree.ParserError, ValueError):  # a codec Python knows and libxml2 not (euc_jp)
-            tree = None
-        if tree is not None:
-            return tree
-    return lxml_html.document_fromstring(_XML_DECL.sub("", response.text, count=1) or "<html></html>")
-
-
-@lru_cache(maxsize=32)
-def _parser(codec: str) -> lxml_html.HTMLParser:
-    return lxml_html.HTMLParser(encoding=codec, remove_comments=True, no_network=True)
 
 
 def skip_reason(failure: Any) -> tuple[str, str]:
@@ -134,12 +113,17 @@ class NewsSpider(scrapy.Spider):
         self.issued: Counter[str] = Counter()
         self.robots: dict[str, Any] = {}  # netloc -> the robots.txt parser RobotsTxtMiddleware built
         self.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        config_path = settings.get("NEWSCLEAN_CLEANER_CONFIG")
+        config = CleanerConfig.from_yaml(config_path) if config_path else CleanerConfig()
+        self.cleaning = PageCleaning(settings.getint("NEWSCLEAN_WORKERS", 1), config)
+        self.cleaning.prepare()
 
     def robots_parsed(self, robotparser: Any = None, request: Any = None) -> None:
         if robotparser is not None and request is not None:
             self.robots[urlsplit(request.url).netloc] = robotparser
 
     def closed_cleanly(self, spider: Any = None, reason: str = "") -> None:
+        self.cleaning.close()
         jobdir.end(self.jobdir)
 
     # ---- requests ----------------------------------------------------------------------------------------
@@ -159,14 +143,19 @@ class NewsSpider(scrapy.Spider):
             for url in spec.start_urls:
                 yield from self._follow(url, spec, self.parse_page)
 
-    def _follow(self, url: str, spec: SourceSpec, callback: Callable[..., Any]) -> Iterator[scrapy.Request]:
+    def _follow(self, url: str, spec: SourceSpec, callback: Callable[..., Any]) -> Iterator[scrapy.Request | SkipItem]:
         """A request for a discovered URL, unless it is off-domain, binary, already seen or over budget."""
         if not url.startswith(("http://", "https://")):
             return
         canon = canonical_url(url)
-        if canon in self.seen or canon in self.done or not spec.allows(canon):
+        if not spec.allows(canon) or (callback == self.parse_page and has_binary_extension(canon)):
             return
-        if callback == self.parse_page and has_binary_extension(canon):
+        yield from self._follow_canonical(canon, spec, callback)
+
+    def _follow_canonical(self, canon: str, spec: SourceSpec, callback: Callable[..., Any],
+                          ) -> Iterator[scrapy.Request | SkipItem]:
+        """A request for an acceptable canonical URL, unless it is already seen, settled or over budget."""
+        if canon in self.seen or canon in self.done:
             return
         if (spec.max_pages and self.issued[spec.name] >= spec.max_pages) or (
                 self.max_pages and sum(self.issued.values()) >= self.max_pages):
@@ -186,42 +175,53 @@ class NewsSpider(scrapy.Spider):
 
     # ---- callbacks ---------------------------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        """An HTML page goes to a cleaning worker, which reads its links and type and cleans it if it is an
+        article, all from one parse; the reactor only turns the outcome into items and requests."""
         spec = self._spec(response)
         url = canonical_url(response.url)
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or ("html" not in ctype and not isinstance(response, HtmlResponse)):
             yield SkipItem(url, "not_html", spec.name, ctype or "no content type")
             return
-        try:
-            tree = parse_page_tree(response)
-        except (etree.ParserError, ValueError, LookupError) as exc:
-            yield SkipItem(url, "unparsable", spec.name, str(exc)[:200])
-            return
-        by_url = spec.is_article_url(url)
-        if by_url is None:
-            kind = page_kind(tree, url)
-            is_article, why = kind.is_article, kind.reason
+        fetched_at = response.meta.get("fetched_at") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        source = {"name": url, "url": url, "fetched_at": fetched_at, "final_url": response.url,
+                  "http_status": response.status, "http_charset": header_charset(response)}
+        requested = (response.meta.get("redirect_urls") or [response.request.url])[0]
+        outcome = await self.cleaning.process(response.body, source, spec.is_article_url(url), spec.keywords,
+                                              requested, (spec.name, spec.allowed_domains))
+        if outcome.line:
+            yield ArticleRecord(url, line=outcome.line, key=outcome.key)
         else:
-            is_article, why = by_url, "article_pattern"
-        if is_article:
-            requested = (response.meta.get("redirect_urls") or [response.request.url])[0]
-            fetched_at = response.meta.get("fetched_at") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            yield PageItem(url=url, requested_url=requested, final_url=response.url, http_status=response.status,
-                           http_charset=header_charset(response), fetched_at=fetched_at, body=response.body,
-                           source=spec.name, keywords=spec.keywords)
-        else:
-            yield SkipItem(url, "not_article", spec.name, why)
-        yield from self._links(tree, response, spec)
+            yield SkipItem(url, outcome.reason, spec.name, outcome.detail)
+        if outcome.worker_died:
+            self.crawler.stats.inc_value("newsclean/worker_restarts")
+        links = outcome.links
+        if links is None and outcome.reason == "internal":  # the worker died (or failed) before it read them
+            links = self._links_here(response, spec)
+        for item in self._page_links(links or [], spec):
+            yield item
 
-    def _links(self, tree: lxml_html.HtmlElement, response: Response, spec: SourceSpec) -> Iterator[Any]:
-        base_el = tree.find(".//base[@href]")
-        base = urljoin(response.url, base_el.get("href").strip()) if base_el is not None else response.url
-        # each distinct href once: navigation and related-article links repeat on a page, and resolving and
-        # canonicalising them is most of the reactor's time on a real page
-        for href in dict.fromkeys((el.get("href") or "").strip() for el in tree.iter("a", "area")):
-            if href and not href.lower().startswith(_SKIP_SCHEMES):
-                yield from self._follow(urljoin(base, href), spec, self.parse_page)
+    def _links_here(self, response: Response, spec: SourceSpec) -> list[str]:
+        """The links of a page whose worker died on it, read here (rare: the page is recorded as `internal`)."""
+        try:
+            base, hrefs = page_hrefs(bytes_tree(response.body, header_charset(response)))
+        except (etree.ParserError, ValueError, LookupError):
+            return []
+        return list(LinkResolver(*domain_filter(spec.allowed_domains)).resolve(response.url, base, hrefs))
+
+    def _page_links(self, links: list[str], spec: SourceSpec) -> Iterator[Any]:
+        """Requests for a page's links (canonical URLs inside the source's domains); the ones robots.txt
+        forbids as one SkipBatch."""
+        forbidden: list[SkipItem] = []
+        for canon in links:
+            for out in self._follow_canonical(canon, spec, self.parse_page):
+                if isinstance(out, SkipItem):
+                    forbidden.append(out)
+                else:
+                    yield out
+        if forbidden:
+            yield SkipBatch(forbidden)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         spec = self._spec(response)
