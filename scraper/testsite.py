@@ -349,6 +349,10 @@ class _Handler(BaseHTTPRequestHandler):
     lock: threading.Lock
     cache: dict[Path, bytes]
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold
+    # most keep-alive responses ~40 ms, a delay of this test server that real web servers (nginx: tcp_nodelay
+    # on) do not add
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         return
