@@ -140,7 +140,8 @@ class LinkResolver:
             return None
         m = _SCHEME.match(href)
         if m is not None:  # a scheme: absolute when it is http(s) with a host, else leave it to urljoin
-            absolute = _has_host(href, m.end()) and m.group()[:-1].lower() in ("http", "https")
+            # lower case only: urljoin normalises `HTTPS://…` when the base's scheme is https, not otherwise
+            absolute = _has_host(href, m.end()) and m.group()[:-1] in ("http", "https")
             return href if absolute else None
         if href.startswith("//"):
             return (scheme, href) if _has_host(href, 0) else None
