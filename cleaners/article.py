@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import regex
 import trafilatura
+from lxml import html as lxml_html
 
 from .dom import dom_lines
 from .htmlextract import parse_html
@@ -86,9 +87,13 @@ def _apply_site_rule(tree, site: SiteRule) -> tuple[object, list[tuple[str, str]
 
 
 def extract_article(html: str, *, table: RuleTable, title: str | None = None, url: str | None = None,
-                    mojibake: bool = True, site_rules: tuple[SiteRule, ...] = ()) -> Extraction:
-    """Article text and metadata of an HTML page; raises HtmlError when it cannot be parsed."""
-    tree = parse_html(html)
+                    mojibake: bool = True, site_rules: tuple[SiteRule, ...] = (),
+                    tree: lxml_html.HtmlElement | None = None) -> Extraction:
+    """Article text and metadata of an HTML page; raises HtmlError when it cannot be parsed.
+
+    `tree` is the page already parsed with parse_html(html), by a caller that looked at it first (the crawler
+    reads links from it); site rules may drop elements from it, so the caller should not use it afterwards."""
+    tree = tree if tree is not None else parse_html(html)
     meta = extract_meta(tree)
     title = title or (normalize_line(meta.title) if meta.title else None)
     site = rule_for(site_rules, url or meta.url) if site_rules else None

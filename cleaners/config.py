@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .yamlfile import read_yaml
 
 
 class ConfigError(ValueError):
@@ -37,7 +37,7 @@ class CleanerConfig:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> CleanerConfig:
-        data = yaml.safe_load(Path(path).read_text("utf-8"))
+        data = read_yaml(path, ConfigError)
         if data is not None and not isinstance(data, dict):
             raise ConfigError(f"{path}: a config file must be a mapping")
         return cls.from_dict(data)

@@ -21,7 +21,7 @@ from .article import extract_article
 from .config import CleanerConfig
 from .decode import Decoded, DecodeError, decode_bytes
 from .frontmatter import as_list, split_front_matter
-from .htmlextract import HtmlError, parse_html, reuse_tree
+from .htmlextract import HtmlError, parse_html
 from .langid import detect_language
 from .metadata import parse_date, plausible_author
 from .normalize import convert_script, normalize_line, normalize_text
@@ -143,9 +143,11 @@ def clean_document(
 
 def trace_document(
     text: str, source: Source, *, fmt: str, sha256: str, encoding: str | None,
-    config: CleanerConfig | None = None, table: RuleTable | None = None,
+    config: CleanerConfig | None = None, table: RuleTable | None = None, tree: lxml_html.HtmlElement | None = None,
 ) -> Trace:
-    """Like clean_document, and also say line by line what was kept and what each rule removed."""
+    """Like clean_document, and also say line by line what was kept and what each rule removed.
+
+    `tree`: an HTML `text` already parsed with parse_html(text), so that it is not parsed twice."""
     config = config or CleanerConfig()
     table = table or default_table()
     if config.extra_rules:
@@ -168,7 +170,8 @@ def trace_document(
         try:
             extraction = extract_article(body, table=table, title=fm_title, url=source.url,
                                          mojibake=config.fix_mojibake,
-                                         site_rules=load_site_rules(config.site_rules) if config.site_rules else ())
+                                         site_rules=load_site_rules(config.site_rules) if config.site_rules else (),
+                                         tree=tree if body is text else None)
         except HtmlError as exc:
             raise CleanError("unparsable", str(exc)) from exc
         if extraction.not_article:
@@ -287,9 +290,8 @@ def clean_html_bytes(
             raise CleanError("unparsable", str(exc)) from exc
         if inspect is not None and not inspect(tree):
             return None
-        with reuse_tree(text, tree):
-            return trace_document(text, source, fmt="html", sha256=hashlib.sha256(raw).hexdigest(),
-                                  encoding=decoded.encoding, config=config, table=table).document
+        return trace_document(text, source, fmt="html", sha256=hashlib.sha256(raw).hexdigest(),
+                              encoding=decoded.encoding, config=config, table=table, tree=tree).document
 
 
 def clean_decoded(text: str, source: Source | str, *, fmt: str | None = None,

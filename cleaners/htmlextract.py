@@ -4,10 +4,7 @@ Article extraction itself is in cleaners.article (the cascade) and cleaners.dom 
 """
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Iterator
-from contextvars import ContextVar
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -29,37 +26,12 @@ class HtmlError(ValueError):
     """The input could not be parsed as HTML."""
 
 
-# (text, tree) that the next parse_html(text) of this very string returns instead of parsing it again
-_handed_over: ContextVar[tuple[str, lxml_html.HtmlElement] | None] = ContextVar("newsclean_parsed", default=None)
-
-
-@contextlib.contextmanager
-def reuse_tree(text: str, tree: lxml_html.HtmlElement) -> Iterator[None]:
-    """Within the block, the first parse_html() of `text` (the same str object) returns `tree`, built by the caller
-    with parse_html(text), instead of parsing the page a second time.
-
-    Why: the crawler reads a page's links and type from the tree before cleaning it, and parsing is a large share
-    of a page's cost; the cleaner, which parses deep inside extract_article, gets the same tree this way without
-    the tree being threaded through its signatures. Once only, because the cleaner prunes the tree it gets; any
-    other text is parsed as usual, so a change in the cleaner can cost speed but never give a wrong tree.
-    """
-    token = _handed_over.set((text, tree))
-    try:
-        yield
-    finally:
-        _handed_over.reset(token)
-
-
 def parse_html(text: str) -> lxml_html.HtmlElement:
     """Parse page text into an lxml tree (no network, no entity expansion from outside).
 
     libxml2 stops building the tree at depth 256 and drops everything below it; a page nested deeper than
     that is parsed again with its excess nesting flattened (see limit_depth), so its text survives.
     """
-    handed = _handed_over.get()
-    if handed is not None and handed[0] is text:
-        _handed_over.set(None)
-        return handed[1]
     if not text.strip():
         raise HtmlError("empty document")
     # lxml refuses str input that declares an encoding (`<?xml … encoding="gbk"?>`): the text is decoded already

@@ -13,14 +13,13 @@ from __future__ import annotations
 import fnmatch
 import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
 from lxml.cssselect import CSSSelector, SelectorError
 
 from .config import ConfigError
 from .rules import RuleError, compile_rule
+from .yamlfile import read_yaml
 
 _SITE_KEYS = {"host", "prune", "body", "text_rules"}
 
@@ -84,13 +83,7 @@ def parse_site_rules(data: object, path: str = "<site rules>") -> tuple[SiteRule
 @functools.lru_cache(maxsize=8)
 def load_site_rules(path: str) -> tuple[SiteRule, ...]:
     """Site rules from a YAML file (cached per path)."""
-    try:
-        data = yaml.safe_load(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        raise SiteRulesError(f"{path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise SiteRulesError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_site_rules(data, path)
+    return parse_site_rules(read_yaml(path, SiteRulesError), path)
 
 
 def rule_for(rules: tuple[SiteRule, ...], url: str | None) -> SiteRule | None:

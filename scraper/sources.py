@@ -7,7 +7,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import regex
-import yaml
+
+from cleaners.yamlfile import read_yaml
 
 
 class SourcesError(ValueError):
@@ -89,12 +90,7 @@ def _spec(entry: Any, where: str) -> SourceSpec:
 
 def load_sources(path: str | Path) -> list[SourceSpec]:
     """Read and validate a sources file (`sources: [ {name, start_urls, ...}, ... ]`)."""
-    try:
-        data = yaml.safe_load(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        raise SourcesError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise SourcesError(f"{path}: not valid YAML: {exc}") from exc
+    data = read_yaml(path, SourcesError)
     if not isinstance(data, dict) or set(data) != {"sources"}:
         extra = sorted(set(data) - {"sources"}) if isinstance(data, dict) else []
         hint = f" (unknown keys: {', '.join(extra)})" if extra else ""

@@ -89,3 +89,11 @@ def test_config_rejects_unknown_keys(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("to_simplified: true\ntimeout: 5\n")
     assert CleanerConfig.from_yaml(path) == CleanerConfig(to_simplified=True, timeout=5)
+
+
+def test_config_file_that_cannot_be_read_or_parsed_is_a_config_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("timeout: [1,\n", encoding="utf-8")
+    for path, words in ((tmp_path / "missing.yaml", "cannot read"), (bad, "not valid YAML")):
+        with pytest.raises(ConfigError, match=words):
+            CleanerConfig.from_yaml(path)
