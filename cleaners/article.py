@@ -70,7 +70,7 @@ def _from_dom(tree, table: RuleTable, title: str | None, prune: bool, mojibake: 
     dom = dom_lines(tree, prune=prune)  # `tree` may be a whole page or the body element a site rule names
     texts = normalize_lines([ln.text for ln in dom.lines], mojibake=mojibake)
     hints = [LineHint(ln.link_ratio, ln.tag) for ln in dom.lines]
-    return clean_lines(texts, hints, table, title), dom.pruned
+    return clean_lines(texts, hints, table, title, dom.regions), dom.pruned
 
 
 def _apply_site_rule(tree, site: SiteRule) -> tuple[object, list[tuple[str, str]]]:
@@ -106,7 +106,7 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
             return Extraction(result, meta, "site-body", site_removed + pruned)
     result, pruned = _from_dom(tree, table, title, True, mojibake)
     pruned = site_removed + pruned
-    if reason := list_page_reason(tree, url or meta.url, result):
+    if meta.declared_kind != "article" and (reason := list_page_reason(tree, url or meta.url, result)):
         return Extraction(result, meta, "dom", pruned, not_article=reason)
     if len(result.text) >= THIN_TEXT:
         return Extraction(result, meta, "dom", pruned)

@@ -18,6 +18,7 @@ import yaml
 from lxml import html as lxml_html
 
 from .htmlextract import BLOCK_TAGS as HTML_BLOCK_TAGS
+from .structure import CLAUSE_PUNCT
 
 BLOCK_TAGS = HTML_BLOCK_TAGS | {"center", "caption"}
 SKIP_TAGS = frozenset(
@@ -28,7 +29,6 @@ SKIP_TAGS = frozenset(
 FURNITURE_TAGS = {"nav": "navigation", "footer": "footer", "aside": "navigation", "header": "navigation"}
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _TOKEN_SPLIT = regex.compile(r"[^a-z0-9]+")
-_PUNCT = regex.compile(r"[，。！？；：、]")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
 # An element holding more than this share of the page's punctuated text is never pruned.
 _GUARD_SHARE = 0.35
@@ -73,6 +73,8 @@ class Line:
 class DomText:
     lines: list[Line]
     pruned: list[tuple[str, str]] = field(default_factory=list)  # (rule, text) of pruned blocks
+    # the lines each block element holds, as inclusive (first, last) line indices: the page's containers
+    regions: list[tuple[int, int]] = field(default_factory=list)
 
 
 def class_tokens(el: lxml_html.HtmlElement) -> list[str]:
@@ -113,7 +115,7 @@ def _own_text(el: lxml_html.HtmlElement) -> str:
 
 def _puncts(el: lxml_html.HtmlElement) -> int:
     """Clause punctuation in an element's text: how much prose it holds (one C call for the text)."""
-    return len(_PUNCT.findall(el.text_content()))
+    return len(CLAUSE_PUNCT.findall(el.text_content()))
 
 
 def _heading_text(el: lxml_html.HtmlElement) -> str | None:
@@ -182,14 +184,16 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
             if in_link:
                 current[1] += len(text.strip())
 
-    # stack of (element, phase, in_link, block_tag); phase 0 = enter, 1 = leave
-    stack: list[tuple[lxml_html.HtmlElement, int, bool, str]] = [(root, 0, False, "body")]
+    # stack of (element, phase, in_link, block_tag, first line); phase 0 = enter, 1 = leave
+    stack: list[tuple[lxml_html.HtmlElement, int, bool, str, int]] = [(root, 0, False, "body", 0)]
     while stack:
-        el, phase, in_link, block = stack.pop()
+        el, phase, in_link, block, first = stack.pop()
         tag = el.tag if isinstance(el.tag, str) else ""
         if phase == 1:
             if tag in BLOCK_TAGS:
                 flush()
+                if len(out.lines) > first:
+                    out.regions.append((first, len(out.lines) - 1))
             add(el.tail, in_link, block)
             continue
         if not tag or tag in SKIP_TAGS or _hidden(el):
@@ -209,13 +213,15 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
                     out.pruned.append((f"dom_{group}", text))
                 add(el.tail, in_link, block)
                 continue
-        stack.append((el, 1, in_link, block))
         if tag in BLOCK_TAGS:
             flush()
+        stack.append((el, 1, in_link, block, len(out.lines)))
+        if tag in BLOCK_TAGS:
             block = tag
-        link = in_link or tag == "a"
+        # a heading wrapped in a link to its own anchor (`<h2><a href="#usage">Usage</a></h2>`) is a heading
+        link = in_link or (tag == "a" and not (block in HEADING_TAGS and (el.get("href") or "").startswith("#")))
         add(el.text, link, block)
         for child in reversed(el):
-            stack.append((child, 0, link, block))
+            stack.append((child, 0, link, block, 0))
     flush()
     return out

@@ -26,6 +26,10 @@ META_KEYS: dict[str, tuple[str, ...]] = {
     "categories": ("article:section", "section", "category", "column", "contentsource"),
     "source": ("source", "contentsource", "mediaid"),
 }
+# What a page declares itself to be: JSON-LD @type values and og:type values, by kind.
+ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+                           "opinionnewsarticle", "techarticle", "scholarlyarticle", "liveblogposting", "report"})
+LIST_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
 # Title suffixes: `新闻标题_新浪网`, `标题-中国新闻网`, `标题 | 澎湃新闻`.
 _NOT_TEXT = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
 _TITLE_SPLIT = regex.compile(r"\s*(?:[_|｜]|\s[-–—]\s|--|——|-(?=[\p{Han}A-Za-z]{2,12}(?:网|新闻|频道|在线|门户)?$))\s*")
@@ -42,6 +46,7 @@ class HtmlMeta:
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     source: str | None = None
+    declared_kind: str | None = None  # "article" or "list" as the page declares itself (og:type, JSON-LD @type)
 
 
 def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
@@ -55,7 +60,7 @@ def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
 
 
 def _json_ld(tree: lxml_html.HtmlElement) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"@types": []}
     for el in tree.iter("script"):
         if (el.get("type") or "").lower() != "application/ld+json" or not el.text:
             continue
@@ -67,6 +72,8 @@ def _json_ld(tree: lxml_html.HtmlElement) -> dict[str, Any]:
         for item in items:
             if not isinstance(item, dict):
                 continue
+            kinds = item.get("@type")
+            out["@types"].extend(str(k).lower() for k in (kinds if isinstance(kinds, list) else [kinds]) if k)
             for key in ("headline", "datePublished", "dateCreated", "url", "keywords"):
                 if key in item and key not in out:
                     out[key] = item[key]
@@ -150,9 +157,19 @@ def extract_meta(tree: lxml_html.HtmlElement) -> HtmlMeta:
     if isinstance(keywords, list):
         keywords = ",".join(str(k) for k in keywords)
     meta.tags = [t.strip() for t in regex.split(r"[,，、;；|]", keywords or "") if t.strip()][:30]
+    meta.declared_kind = _declared_kind(ld["@types"], (tags.get("og:type") or "").lower())
     section = first("categories")
     meta.categories = [section] if section else []
     return meta
+
+
+def _declared_kind(ld_types: list[str], og_type: str) -> str | None:
+    """"list" when the JSON-LD names a collection page, "article" when it or og:type names an article."""
+    if any(t in LIST_TYPES for t in ld_types):
+        return "list"
+    if any(t in ARTICLE_TYPES for t in ld_types) or og_type in ARTICLE_TYPES:
+        return "article"
+    return None
 
 
 def _clean(value: Any) -> str | None:

@@ -38,12 +38,13 @@ _BLOCK_TAGS = frozenset(
 _ITEM_TAGS = frozenset("li dd dt td th".split())
 _SKIP_TAGS = frozenset("script style noscript template svg iframe head object embed canvas select option "
                        "textarea button".split())
-_SENTENCE_END = regex.compile(r"[。！？!?]")
+_SENTENCE_END = regex.compile(r"[。！？!?]|(?<=\p{L})\.(?=\s|$)")  # a full stop after a word ends a sentence too
 # Clause punctuation; colons are left out on purpose: footers are 地址：… 电话：… 邮编：…, not prose.
 _CLAUSE = regex.compile(r"[，；、,;]")
 
 TITLE_LINK_MIN = 8  # characters: shorter links are navigation (首页, 新闻中心, 下一页, ...)
 TITLE_LINK_MAX = 80  # longer "links" are whole paragraphs wrapped in <a>, not headlines
+TITLE_LINK_LEAD = 4  # characters of a line that may stand before its headline link (a bullet, a date digit)
 PROSE_RUN_MIN = 15  # characters for a run to count as prose at all
 
 # URL shapes; hints only. Article: dated paths, numeric ids, content_123 / t20240101_123 / detail pages.
@@ -195,7 +196,8 @@ def _walk(tree: lxml_html.HtmlElement) -> _Walk:
         headline = 0
         if tag == "a" and w.anchor:
             n = w.anchor.pop()
-            if TITLE_LINK_MIN <= n <= TITLE_LINK_MAX:
+            # a headline link opens its line; a link inside a sentence (`see the <a>full report</a>`) is prose
+            if TITLE_LINK_MIN <= n <= TITLE_LINK_MAX and w.run_chars - n <= TITLE_LINK_LEAD:
                 w.title_links += 1
                 w.title_chars += n
                 headline = n

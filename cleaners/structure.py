@@ -13,8 +13,9 @@ import regex
 _TEXT_CHAR = regex.compile(r"[\p{L}\p{N}]")
 _HAN = regex.compile(r"\p{Han}")
 # Clause and sentence punctuation; ASCII marks only when they end a clause (not `1.05` or `a,b`).
-_PUNCT = regex.compile(r"[，。！？；：、…]|[,.!?;:](?=\s|$|[\p{Han}“”\"'])")
+CLAUSE_PUNCT = regex.compile(r"[，。！？；：、…]|[,.!?;:](?=\s|$|[\p{Han}“”\"'])")
 _PERIOD_END = regex.compile(r"([。…；;]|(?<![\d\s])\.)[”’」』\"')）]*\s*$")
+_SPACED_PERIOD_END = regex.compile(r"\s\S*\p{L}\S*\s+\S*\d\.[”’\"')]*$")  # `… stands out is 12.`: a word, then a figure
 _EXCLAIM_END = regex.compile(r"[！？!?][”’」』\"')）]*\s*$")
 _CLAUSE_END = regex.compile(r"[，、：,:][”’」』\"')）]*\s*$")
 _BULLET = regex.compile(r"^\s*([•·●◆◇■□▪▫►▶→\-*+]|\d{1,2}[.)）](?!\d))\s*")
@@ -55,6 +56,12 @@ class LineShape:
     listed: bool = False  # an enumerated item or a key-value line, as lists inside articles have
     teaser: bool = False  # ends cut short with … or ...
     stamped: bool = False  # a short line with a date and a time of day: a post, comment or feed item header
+    words: int = 1  # space-separated tokens: what prose is counted in where the script separates words
+
+    @property
+    def spaced(self) -> bool:
+        """Written in a script that separates words (Latin, Cyrillic, Greek, ...), not in Han."""
+        return self.words >= SPACED_MIN_WORDS and self.han * 2 < self.chars
 
     @property
     def is_paragraph(self) -> bool:
@@ -69,6 +76,10 @@ class LineShape:
         return 0 < self.chars <= 40 and not self.ends_period and not self.ends_clause and self.puncts <= 2
 
 
+# Prose in scripts that separate words, counted in words (a Han character carries about as much as a word).
+SPACED_MIN_WORDS = 3  # a line of fewer tokens is not judged as word-separated text
+SPACED_SENTENCE_WORDS = 10  # a run of this many words is a sentence even without its full stop (a list item)
+SPACED_PUNCT_PER_WORD = 1 / 30  # sparser punctuation than this: a keyword list or a row of links, not prose
 _CITATIONS = regex.compile(r"(\s*\[\d{1,3}(-\d{1,3})?\])+\s*$")  # reference marks: `…揭牌启动。 [3]`
 
 
@@ -89,14 +100,15 @@ def shape(line: str) -> LineShape:
     return LineShape(
         chars=len(_TEXT_CHAR.findall(line)),
         han=len(_HAN.findall(line)),
-        puncts=len(_PUNCT.findall(line)),
-        ends_period=bool(_PERIOD_END.search(line)),
+        puncts=len(CLAUSE_PUNCT.findall(line)),
+        ends_period=bool(_PERIOD_END.search(line) or (" " in line and _SPACED_PERIOD_END.search(line))),
         ends_exclaim=bool(_EXCLAIM_END.search(line)),
         ends_clause=bool(_CLAUSE_END.search(line)),
         bullet=bool(_BULLET.match(line)),
         listed=bool(_ENUMERATED.match(line) or _KEY_VALUE.match(line)),
         teaser=bool(_TEASER_END.search(line)) and len(line) <= _TEASER_MAX,
         stamped=is_stamped(line),
+        words=line.count(" ") + 1,
     )
 
 
@@ -125,11 +137,16 @@ def content_score(s: LineShape) -> float:
     if s.teaser:
         return -(6.0 + min(s.chars, 40) * 0.25)
     if s.is_paragraph:
-        density = s.puncts / s.chars
         # long lines with almost no punctuation are link rows or keyword lists, not prose
-        return s.chars * (1.0 if density >= 1 / 60 or s.chars < 60 else 0.3) - (15 if s.bullet else 0)
+        if s.spaced:
+            dense = s.puncts >= SPACED_PUNCT_PER_WORD * s.words
+        else:
+            dense = s.puncts / s.chars >= 1 / 60 or s.chars < 60
+        return s.chars * (1.0 if dense else 0.3) - (15 if s.bullet else 0)
     if (s.ends_clause or s.ends_period or s.ends_exclaim) and s.chars >= 4 and not s.bullet:
         return s.chars * 0.5  # a wrapped sentence or a line of verse
+    if s.spaced and s.words >= SPACED_SENTENCE_WORDS:
+        return s.chars * 0.5  # a sentence without its full stop: a list item, a caption
     if s.listed:
         return -2.0  # an item of a list inside the article costs little to cross
     return -(6.0 + min(s.chars, 40) * 0.25 + (6 if s.bullet else 0))
@@ -185,6 +202,7 @@ DETECTORS: dict[str, tuple[str, str]] = {
     "repeated_title": ("meta", "seed 004 repeats its headline between every paragraph."),
     "related_headlines": ("related", "seed 003: a run of short headline lines after the article ends."),
     "after_article_end": ("end_marker", "seed 003: everything after (完) 【编辑:…】 is page furniture."),
+    "link_line": ("site_chrome", "mozilla aclu: a link row inside the article's container, between its paragraphs."),
     "before_article": ("site_chrome", "menus, banners and sidebars above the main text block."),
     "after_article": ("site_chrome", "footers and sidebars below the main text block."),
     "no_article_text": ("site_chrome", "pages with no prose block at all (index pages)."),

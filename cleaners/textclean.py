@@ -29,6 +29,8 @@ _CHROME_CONCEPTS = {"comment_box", "spam_farm", "related", "disclaimer", "site_c
 _CHROME_PENALTY = -8.0
 _PROSE_BEFORE_FOOTER = 100.0
 _LINK_LINE = 0.6  # a line this much inside <a> is navigation
+# a line at least this much inside a link is a linked headline (an item of a list page)
+_HEADLINE_LINK = 0.5
 _PROSE_BEFORE_ITEM = 100.0  # prose characters after which a timestamp line heads the next item
 _FOOTER_DISCOUNT = 0.2
 # a document that is not prose (an agenda, a schedule, a roster): a run of link-free lines under the headline
@@ -36,6 +38,8 @@ _PLAIN_RUN_CHARS = 400  # at least this many characters
 _PLAIN_RUN_LINES = 15  # in at least this many lines
 _PLAIN_RUN_SHARE = 0.25  # taken when the prose block found holds less than this share of the run
 _THIN_PROSE = 50  # with no headline found, only a page with less prose than this is searched for a run
+# growing the block to its container: the prose added must be this many times the furniture added
+_GROW_RATIO = 2.0
 _MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) skip the rule table
 
 
@@ -400,10 +404,13 @@ def clean_page_text(text: str, table: RuleTable | None = None, title: str | None
 
 
 def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: RuleTable | None = None,
-                title: str | None = None) -> TextResult:
-    """Clean normalised lines, with optional DOM hints aligned to them; blank lines are skipped."""
+                title: str | None = None, regions: list[tuple[int, int]] | None = None) -> TextResult:
+    """Clean normalised lines, with optional DOM hints aligned to them; blank lines are skipped.
+
+    `regions`: the lines each block element of the page holds, as inclusive index ranges into `texts`."""
     table = table or default_table()
     lines = _build_lines(texts, hints)
+    containers = _containers(texts, regions) if regions else []
     meta: dict[str, Any] = {}
     _apply_rules(lines, table, meta)
     for ln in lines:
@@ -423,6 +430,9 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         _mark(lines, range(len(lines)), "no_article_text")
         return _finish(lines, title, meta)
 
+    core = block  # the block as the line scores found it, before it grows to its container
+    if not plain and containers:
+        block = _grow(lines, block, containers)
     start, end = block
     end = _cut_at_next_item(lines, start, end)
     end = _apply_tails(lines, start, end)
@@ -437,8 +447,58 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
     result.under_headline = any(
         ln.removed_by == "repeated_title" and ln.tag == "h1" for ln in lines[max(0, start - 15):start]
     )
-    result.headline_links = sum(1 for ln in lines[start:end + 1] if ln.link_ratio >= 0.5 and ln.shape.chars >= 8)
+    result.headline_links = sum(1 for ln in lines[max(start, core[0]):min(end, core[1]) + 1]
+                                if ln.link_ratio >= _HEADLINE_LINK and ln.shape.chars >= 8)
     return result
+
+
+def _containers(texts: list[str], regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Regions re-indexed to the non-blank lines that _build_lines keeps, smallest first; empty ones dropped."""
+    kept = [0]
+    for t in texts:
+        kept.append(kept[-1] + (1 if t.strip() else 0))
+    out = {(kept[a], kept[b + 1] - 1) for a, b in regions if kept[b + 1] > kept[a]}
+    return sorted(out, key=lambda r: r[1] - r[0])
+
+
+def _is_barrier(ln: _Line) -> bool:
+    """A line the article does not grow across: a closing marker, or a timestamp that heads another item."""
+    return ln.tail is not None or ln.ends_article or ln.shape.stamped or ln.score == structure.BOUNDARY
+
+
+def _grow(lines: list[_Line], block: tuple[int, int], containers: list[tuple[int, int]]) -> tuple[int, int]:
+    """Widen the block to the page element that holds it, when the rest of that element is mostly prose.
+
+    An article's paragraphs share one container, but a heading that is a link, an inline advert, a caption or a
+    "related" box between them scores low enough to split the run of lines in two, and the best run is then only
+    part of the article. Going up from the smallest element that holds the block, each larger one is taken when
+    the prose it adds outweighs GROW_RATIO times the furniture it adds; growth never crosses a barrier line.
+    """
+    start, end = block
+    low = next((i + 1 for i in range(start - 1, -1, -1) if _is_barrier(lines[i])), 0)
+    high = next((i - 1 for i in range(end + 1, len(lines)) if _is_barrier(lines[i])), len(lines) - 1)
+    for a, b in containers:
+        if a > start or b < end:
+            continue
+        a, b = max(a, low), min(b, high)
+        gain = cost = 0.0
+        first, last = start, end
+        for i in (*range(a, start), *range(end + 1, b + 1)):
+            ln = lines[i]
+            if ln.removed_by:
+                continue
+            if ln.score > 0:
+                gain += ln.score
+                first, last = min(first, i), max(last, i)
+            else:
+                cost -= ln.score
+        if gain > 0 and gain >= _GROW_RATIO * cost:
+            start, end = first, last
+    for i in (*range(start, block[0]), *range(block[1] + 1, end + 1)):
+        ln = lines[i]
+        if not ln.removed_by and ln.score <= 0 and ln.link_ratio >= _LINK_LINE:  # a row of links the box holds
+            ln.removed_by, ln.concept = "link_line", "site_chrome"
+    return start, end
 
 
 def _build_lines(texts: list[str], hints: list[LineHint] | None) -> list[_Line]:
