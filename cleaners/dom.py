@@ -29,9 +29,12 @@ SKIP_TAGS = frozenset(
 FURNITURE_TAGS = {"nav": "navigation", "footer": "footer", "aside": "navigation", "header": "navigation"}
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _TOKEN_SPLIT = regex.compile(r"[^a-z0-9]+")
+_COMMENT_HEADING = regex.compile(r"(?i)评论|評論|comment|reply|discussion|conversation")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
 # An element holding more than this share of the page's punctuated text is never pruned.
 _GUARD_SHARE = 0.35
+# A block heading is at most this long: 相关新闻 is four characters, "You might also like..." twenty-two.
+_HEADING_MAX_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def _heading_text(el: lxml_html.HtmlElement) -> str | None:
         if tag in SKIP_TAGS or not tag:
             continue
         text = " ".join(child.text_content().split()) if len(child) < 8 else ""
-        return text if 0 < len(text) <= 20 else None
+        return text if 0 < len(text) <= _HEADING_MAX_CHARS else None
     return None
 
 
@@ -206,7 +209,7 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
             if group is None and tag not in ("p", "span", "a", "li"):
                 heading = _heading_text(el)
                 if heading and rules.heading.match(heading):
-                    group = "related" if "评论" not in heading else "comments"
+                    group = "comments" if _COMMENT_HEADING.search(heading) else "related"
             if group is not None and el not in protected and _puncts(el) <= _GUARD_SHARE * total_puncts:
                 text = " ".join(el.text_content().split())
                 if text:

@@ -28,7 +28,7 @@ class LangIdSettings:
     # langdetect averages 7 random-walk trials by default, several milliseconds per document; three trials give
     # the same answer on news text at well under half the cost
     trials: int = 3
-    script_sample_chars: int = 20_000  # characters counted for the script decision
+    script_sample_chars: int = 4_000  # characters counted for the script decision, from the middle
     min_letters: int = 5  # fewer letters than this: nothing to judge
     # Chinese: Han characters are at least this share of the letters (a page of Chinese with English names and
     # terms is still Chinese; an English page quoting a Chinese name is not)

@@ -42,6 +42,8 @@ _FTFY = ftfy.TextFixerConfig(
 
 
 _LATIN1_HIGH = regex.compile(r"[\u0080-\u00ff]")
+_WHITESPACE = regex.compile(r"\s")
+_MOJIBAKE_LEAD = regex.compile(r"[\u00c2-\u00f4]")
 _HAN = regex.compile(r"\p{Han}")
 
 
@@ -54,7 +56,7 @@ def fix_legacy_chinese(text: str) -> str:
     if len(text) < 8 or _HAN.search(text):
         return text
     high = len(_LATIN1_HIGH.findall(text))
-    if high < 0.3 * sum(1 for c in text if not c.isspace()):
+    if high < 0.3 * (len(text) - len(_WHITESPACE.findall(text))):
         return text
     for source in ("latin-1", "cp1252"):
         try:
@@ -73,7 +75,10 @@ def fix_mojibake(text: str) -> str:
     read as Latin-1."""
     text = fix_legacy_chinese(text)
     # ftfy's own badness test is one regex over the text: clean pages (nearly all) skip the line-by-line fixer
-    return ftfy.fix_text(text, _FTFY) if is_bad(text) or "\x1b" in text else text
+    # UTF-8 read as Latin-1 or cp1252 always shows a lead byte as one of Â..ô: text without one has nothing to fix
+    if "\x1b" in text or (_MOJIBAKE_LEAD.search(text) and is_bad(text)):
+        return ftfy.fix_text(text, _FTFY)
+    return text
 
 
 def normalize_line(line: str) -> str:

@@ -57,6 +57,12 @@ class LineShape:
     teaser: bool = False  # ends cut short with … or ...
     stamped: bool = False  # a short line with a date and a time of day: a post, comment or feed item header
     words: int = 1  # space-separated tokens: what prose is counted in where the script separates words
+    han_gaps: int = 0  # spaces between two ideographs: where Chinese written without commas parts its clauses
+
+    @property
+    def size(self) -> float:
+        """Length in Han characters or their equivalent: letters / SPACED_LETTERS_PER_HAN where words are spaced."""
+        return self.chars / SPACED_LETTERS_PER_HAN if self.spaced else float(self.chars)
 
     @property
     def spaced(self) -> bool:
@@ -73,12 +79,24 @@ class LineShape:
     @property
     def is_headline_like(self) -> bool:
         """Short and not a sentence: a heading, a menu item, a related-news link."""
-        return 0 < self.chars <= 40 and not self.ends_period and not self.ends_clause and self.puncts <= 2
+        short = self.words <= SPACED_HEADLINE_WORDS if self.spaced else self.chars <= 40
+        return 0 < self.chars and short and not self.ends_period and not self.ends_clause and self.puncts <= 2
 
 
+# Chinese with spaces for commas (`寒流報到 已將山巒披上彩衣`, Taiwanese and Hong Kong blogs): a line of this many
+# ideographs whose space-parted clauses average this many characters is prose; a menu row (`首页 新闻 体育`) is not.
+# A row of site or organisation names parted by spaces has many gaps: prose of this kind has a few per line.
+GAP_PROSE_MIN_HAN = 16
+GAP_PROSE_CLAUSE = 10
+GAP_PROSE_MAX_GAPS = 3
+_HAN_GAP = regex.compile(r"\p{Han}\s+(?=\p{Han})")
 # Prose in scripts that separate words, counted in words (a Han character carries about as much as a word).
-SPACED_MIN_WORDS = 3  # a line of fewer tokens is not judged as word-separated text
+SPACED_MIN_WORDS = 3
+# An English sentence spells in about three letters what Chinese writes in one character (a translated news
+# paragraph of 100 characters runs to some 70 words, 330 letters): prose is weighed in Han-character units.
+SPACED_LETTERS_PER_HAN = 3.0  # a line of fewer tokens is not judged as word-separated text
 SPACED_SENTENCE_WORDS = 10  # a run of this many words is a sentence even without its full stop (a list item)
+SPACED_HEADLINE_WORDS = 16  # headlines run to about this many words (40 Han characters say as much)
 SPACED_PUNCT_PER_WORD = 1 / 30  # sparser punctuation than this: a keyword list or a row of links, not prose
 _CITATIONS = regex.compile(r"(\s*\[\d{1,3}(-\d{1,3})?\])+\s*$")  # reference marks: `…揭牌启动。 [3]`
 
@@ -109,6 +127,7 @@ def shape(line: str) -> LineShape:
         teaser=bool(_TEASER_END.search(line)) and len(line) <= _TEASER_MAX,
         stamped=is_stamped(line),
         words=line.count(" ") + 1,
+        han_gaps=len(_HAN_GAP.findall(line)) if " " in line else 0,
     )
 
 
@@ -129,27 +148,33 @@ def content_score(s: LineShape) -> float:
 
     Paragraphs score their length; short unpunctuated lines cost a little each, so a menu of twenty items
     outweighs a stray caption but a single subheading between two paragraphs does not split the article.
+    Length is counted in Han characters, or their equivalent in letters for scripts that separate words, so
+    that a page mixing scripts weighs its blocks by what they say, not by how many letters they spell it in.
     """
     if s.chars == 0:
         return 0.0
+    size = s.size
     if s.stamped:
         return BOUNDARY
     if s.teaser:
-        return -(6.0 + min(s.chars, 40) * 0.25)
+        return -(6.0 + min(size, 40) * 0.25)
     if s.is_paragraph:
         # long lines with almost no punctuation are link rows or keyword lists, not prose
         if s.spaced:
             dense = s.puncts >= SPACED_PUNCT_PER_WORD * s.words
         else:
             dense = s.puncts / s.chars >= 1 / 60 or s.chars < 60
-        return s.chars * (1.0 if dense else 0.3) - (15 if s.bullet else 0)
+        return size * (1.0 if dense else 0.3) - (15 if s.bullet else 0)
     if (s.ends_clause or s.ends_period or s.ends_exclaim) and s.chars >= 4 and not s.bullet:
-        return s.chars * 0.5  # a wrapped sentence or a line of verse
+        return size * 0.5  # a wrapped sentence or a line of verse
     if s.spaced and s.words >= SPACED_SENTENCE_WORDS:
-        return s.chars * 0.5  # a sentence without its full stop: a list item, a caption
+        return size * 0.5  # a sentence without its full stop: a list item, a caption
+    if 0 < s.han_gaps <= GAP_PROSE_MAX_GAPS and s.han >= GAP_PROSE_MIN_HAN and not s.bullet \
+            and s.chars >= GAP_PROSE_CLAUSE * (s.han_gaps + 1):
+        return size * 0.5  # clauses parted by spaces instead of commas, as many blogs write
     if s.listed:
         return -2.0  # an item of a list inside the article costs little to cross
-    return -(6.0 + min(s.chars, 40) * 0.25 + (6 if s.bullet else 0))
+    return -(6.0 + min(size, 40) * 0.25 + (6 if s.bullet else 0))
 
 
 def best_block(scores: list[float]) -> tuple[int, int] | None:

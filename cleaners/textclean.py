@@ -31,6 +31,9 @@ _PROSE_BEFORE_FOOTER = 100.0
 _LINK_LINE = 0.6  # a line this much inside <a> is navigation
 # a line at least this much inside a link is a linked headline (an item of a list page)
 _HEADLINE_LINK = 0.5
+# a sentence that ends with a colon announces what follows: the short items after it are the article's own list
+_ANNOUNCES_LIST = regex.compile(r"[:：]\s*$")
+_ANNOUNCE_MIN_SIZE = 10  # ... when it is a sentence, not a label (`轮播图预览:`, `Tags:`)
 _PROSE_BEFORE_ITEM = 100.0  # prose characters after which a timestamp line heads the next item
 _FOOTER_DISCOUNT = 0.2
 # a document that is not prose (an agenda, a schedule, a roster): a run of link-free lines under the headline
@@ -39,7 +42,10 @@ _PLAIN_RUN_LINES = 15  # in at least this many lines
 _PLAIN_RUN_SHARE = 0.25  # taken when the prose block found holds less than this share of the run
 _THIN_PROSE = 50  # with no headline found, only a page with less prose than this is searched for a run
 # growing the block to its container: the prose added must be this many times the furniture added
-_GROW_RATIO = 2.0
+_GROW_RATIO = 1.0
+# ... where an unlinked subheading or list item inside the container costs only this much
+_STRUCTURE_TAGS = frozenset("h1 h2 h3 h4 h5 h6 li dt dd th td pre blockquote figcaption".split())
+_STRUCTURE_COST = 1.0
 _MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) skip the rule table
 
 
@@ -114,12 +120,11 @@ def _cut_inline(ln: _Line, rule: Rule, meta: dict[str, Any]) -> bool:
 
 
 def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> None:
-    inline, tail = table.by_scope("inline"), table.by_scope("tail")
-    whole = [r for r in table.rules if r.scope in ("line", "search")]
     for ln in lines:
         if len(ln.text) > _MAX_RULE_LINE:  # no boilerplate line is this long; keep pathological lines cheap
             continue
-        for rule in inline:
+        rules = table.for_line(ln.text)
+        for rule in rules.inline:
             if not _cut_inline(ln, rule, meta):
                 continue
             ln.ends_article |= rule.ends_article
@@ -129,17 +134,14 @@ def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> 
         if ln.removed_by:
             continue
         probe = _LEADING_MARKS.sub("", ln.text)  # `• 相关新闻`, `| 回复线索：` match like the bare words
-        if not table.may_match_line(probe):
-            _detect_shapes(ln, meta)
-            continue
-        for rule in tail:
+        for rule in rules.tail:
             if m := rule.matches_line(probe):
                 ln.removed_by, ln.tail, ln.concept = rule.name, rule, rule.concept
                 _capture(meta, rule, m)
                 break
         if ln.removed_by:
             continue
-        for rule in whole:
+        for rule in rules.whole:
             if m := rule.matches_line(probe):
                 ln.removed_by, ln.concept = rule.name, rule.concept
                 _capture(meta, rule, m)
@@ -164,7 +166,7 @@ def _scores(lines: list[_Line]) -> list[float]:
     A page's footer often holds punctuated text (a disclaimer, a contact paragraph) that would otherwise
     compete with a short article; once a to-the-end marker follows some prose, what comes after is footer.
     """
-    seen, discount = 0.0, 1.0
+    seen, discount, announced = 0.0, 1.0, False
     for ln in lines:
         if ln.removed_by:
             ln.score = _CHROME_PENALTY if ln.concept in _CHROME_CONCEPTS else 0.0
@@ -175,11 +177,15 @@ def _scores(lines: list[_Line]) -> list[float]:
         else:
             ln.score = structure.content_score(ln.shape)
             if ln.link_ratio >= _LINK_LINE:  # a link, or a row of links: navigation, not prose
-                ln.score = -(8.0 + min(ln.shape.chars, 40) * 0.3) - (abs(ln.score) * 0.3 if ln.score > 0 else 0)
+                ln.score = -(8.0 + min(ln.shape.size, 40) * 0.3) - (abs(ln.score) * 0.3 if ln.score > 0 else 0)
             elif ln.link_ratio > 0.2 and ln.score > 0:
                 ln.score *= 1.0 - ln.link_ratio
             elif ln.tag in ("td", "th") and ln.score < 0 and ln.link_ratio < 0.3:
                 ln.score = -1.0  # a cell of a data table: short, unpunctuated, and content
+            elif announced and ln.score < 0 and ln.link_ratio < 0.3:
+                ln.score = -1.0  # an item of the list a sentence announced (`… as follows:`, `…如下：`)
+            announced = (announced and ln.score < 0) or (
+                ln.score > 0 and ln.shape.size >= _ANNOUNCE_MIN_SIZE and bool(_ANNOUNCES_LIST.search(ln.text)))
             if ln.score > 0:
                 seen += ln.score
                 ln.score *= discount
@@ -490,6 +496,8 @@ def _grow(lines: list[_Line], block: tuple[int, int], containers: list[tuple[int
             if ln.score > 0:
                 gain += ln.score
                 first, last = min(first, i), max(last, i)
+            elif ln.link_ratio < _LINK_LINE and ln.tag in _STRUCTURE_TAGS:
+                cost += _STRUCTURE_COST  # a subheading or a list item: the article's own structure
             else:
                 cost -= ln.score
         if gain > 0 and gain >= _GROW_RATIO * cost:
