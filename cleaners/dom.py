@@ -31,10 +31,12 @@ HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _TOKEN_SPLIT = regex.compile(r"[^a-z0-9]+")
 _COMMENT_HEADING = regex.compile(r"(?i)评论|評論|comment|reply|discussion|conversation")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
-# An element holding more than this share of the page's punctuated text is never pruned.
+# An element holding more than this share of the page's punctuated text is never pruned, nor skipped as hidden
+# (pages rendered by streaming servers deliver the article in `<div hidden>` chunks that a script moves into place).
 _GUARD_SHARE = 0.35
 # A block heading is at most this long: 相关新闻 is four characters, "You might also like..." twenty-two.
 _HEADING_MAX_CHARS = 40
+_SLUG_WORDS = 3  # an id of this many words that spells its heading is a slug of content, not furniture
 
 
 @dataclass(frozen=True)
@@ -45,19 +47,23 @@ class DomRules:
     heading: regex.Pattern
     ad_label: regex.Pattern
     version: str
+    whole_words: dict[str, str] = field(default_factory=dict)  # tokens that count only as a whole class or id
 
 
 @functools.lru_cache(maxsize=1)
 def dom_rules() -> DomRules:
     data = yaml.safe_load(resources.files("cleaners").joinpath("data/dom_rules.yaml").read_text("utf-8"))
     tokens: dict[str, str] = {}
+    whole: dict[str, str] = {}
     for group, spec in data["groups"].items():
         for token in spec["tokens"]:
             tokens[str(token).lower()] = group
+        for token in spec.get("whole_words", ()):
+            whole[str(token).lower()] = group
     long_tokens = {t: g for t, g in tokens.items() if len(t) >= 6 and "-" not in t}
     long_pattern = regex.compile("|".join(sorted(map(regex.escape, long_tokens), key=len, reverse=True)))
     return DomRules(tokens, long_tokens, long_pattern, regex.compile(data["headings"]["pattern"]),
-                    regex.compile(data["ad_labels"]["pattern"]), str(data.get("version", 0)))
+                    regex.compile(data["ad_labels"]["pattern"]), str(data.get("version", 0)), whole)
 
 
 @dataclass
@@ -84,11 +90,24 @@ def class_tokens(el: lxml_html.HtmlElement) -> list[str]:
     """Class and id words, and their parts split on punctuation (`news-comment_list` -> news, comment, list).
 
     camelCase is not split: utility and flag classes (`enableGAMAds`, `disableAsideSection`) would read as
-    furniture.
+    furniture. An id that spells the section's own heading (`sharing-with-a-single-developer`) is a slug of
+    its content, not the name of a page component, and is not read.
     """
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    ident = el.get("id") or ""
+    if len(_TOKEN_SPLIT.split(ident)) >= _SLUG_WORDS and _names_its_heading(el, ident):
+        ident = ""
+    raw = f"{el.get('class') or ''} {ident}".lower()
     words = raw.split()
     return words + [t for w in words for t in _TOKEN_SPLIT.split(w) if t and t != w]
+
+
+def _names_its_heading(el: lxml_html.HtmlElement, ident: str) -> bool:
+    """The id spells the words of the element's first heading (documentation and wiki sections)."""
+    heading = next(el.iter("h1", "h2", "h3", "h4", "h5", "h6"), None)
+    if heading is None:
+        return False
+    words = set(_TOKEN_SPLIT.split(heading.text_content().lower()))
+    return all(w in words for w in _TOKEN_SPLIT.split(ident.lower()) if w)
 
 
 def furniture_group(el: lxml_html.HtmlElement, rules: DomRules, cache: dict | None = None) -> str | None:
@@ -99,7 +118,11 @@ def furniture_group(el: lxml_html.HtmlElement, rules: DomRules, cache: dict | No
     if cache is not None and key in cache:
         return cache[key]
     found = None
-    for token in class_tokens(el):
+    for word in f"{el.get('class') or ''} {el.get('id') or ''}".lower().split():
+        if word in rules.whole_words:
+            found = rules.whole_words[word]
+            break
+    for token in class_tokens(el) if found is None else ():
         if token in rules.tokens:
             found = rules.tokens[token]
             break
@@ -199,7 +222,7 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
                     out.regions.append((first, len(out.lines) - 1))
             add(el.tail, in_link, block)
             continue
-        if not tag or tag in SKIP_TAGS or _hidden(el):
+        if not tag or tag in SKIP_TAGS or (_hidden(el) and _puncts(el) <= _GUARD_SHARE * total_puncts):
             add(el.tail, in_link, block)
             continue
         if prune and el is not root:

@@ -222,6 +222,8 @@ def _dom_rules() -> list[RuleInfo]:
     out = []
     for group, spec in groups.items():
         matches = "elements whose class or id tokens include: " + ", ".join(map(str, spec.get("tokens") or []))
+        if spec.get("whole_words"):
+            matches += "; or whose whole class or id is one of: " + ", ".join(map(str, spec["whole_words"]))
         if group in ("related", "comments") and headings.get("pattern"):
             matches += f"; or a block opened by a heading matching {headings['pattern']}"
         if group == "ads" and (labels := (data or {}).get("ad_labels") or {}).get("pattern"):

@@ -98,6 +98,8 @@ SPACED_LETTERS_PER_HAN = 3.0  # a line of fewer tokens is not judged as word-sep
 SPACED_SENTENCE_WORDS = 10  # a run of this many words is a sentence even without its full stop (a list item)
 SPACED_HEADLINE_WORDS = 16  # headlines run to about this many words (40 Han characters say as much)
 SPACED_PUNCT_PER_WORD = 1 / 30  # sparser punctuation than this: a keyword list or a row of links, not prose
+# A credit or aside printed after the last sentence: `…发表在《自然》上。（编译/林靖东）`, `… (Reuters)`.
+_TRAILING_ASIDE = regex.compile(r"(?<=[。！？.!?][”’」』\"')）]*)\s*[（(][^（）()]{1,24}[）)]\s*$")
 _CITATIONS = regex.compile(r"(\s*\[\d{1,3}(-\d{1,3})?\])+\s*$")  # reference marks: `…揭牌启动。 [3]`
 
 
@@ -114,7 +116,7 @@ ANNOUNCES_APPENDIX = regex.compile(r"^附(件|表|录)?\s*\d*\s*[:：]|如下\s*
 
 
 def shape(line: str) -> LineShape:
-    line = _CITATIONS.sub("", line)
+    line = _TRAILING_ASIDE.sub("", _CITATIONS.sub("", line))
     return LineShape(
         chars=len(_TEXT_CHAR.findall(line)),
         han=len(_HAN.findall(line)),

@@ -43,9 +43,11 @@ _PLAIN_RUN_SHARE = 0.25  # taken when the prose block found holds less than this
 _THIN_PROSE = 50  # with no headline found, only a page with less prose than this is searched for a run
 # growing the block to its container: the prose added must be this many times the furniture added
 _GROW_RATIO = 1.0
+_GROW_MIN_GAIN = 20.0  # ... and at least a sentence's worth (a video page's player messages are not)
 # ... where an unlinked subheading or list item inside the container costs only this much
 _STRUCTURE_TAGS = frozenset("h1 h2 h3 h4 h5 h6 li dt dd th td pre blockquote figcaption".split())
 _STRUCTURE_COST = 1.0
+_UNLINKED = 0.1  # ... as does any line of text that is not a link (menus, feeds and link lists are links)
 _MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) skip the rule table
 
 
@@ -496,11 +498,11 @@ def _grow(lines: list[_Line], block: tuple[int, int], containers: list[tuple[int
             if ln.score > 0:
                 gain += ln.score
                 first, last = min(first, i), max(last, i)
-            elif ln.link_ratio < _LINK_LINE and ln.tag in _STRUCTURE_TAGS:
-                cost += _STRUCTURE_COST  # a subheading or a list item: the article's own structure
+            elif ln.link_ratio < _UNLINKED or (ln.link_ratio < _LINK_LINE and ln.tag in _STRUCTURE_TAGS):
+                cost += _STRUCTURE_COST  # a subheading, a list item, a short line of text: the article's own
             else:
                 cost -= ln.score
-        if gain > 0 and gain >= _GROW_RATIO * cost:
+        if gain >= _GROW_MIN_GAIN and gain >= _GROW_RATIO * cost:
             start, end = first, last
     for i in (*range(start, block[0]), *range(block[1] + 1, end + 1)):
         ln = lines[i]
