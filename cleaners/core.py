@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 
 from .article import extract_article
 from .config import CleanerConfig
-from .decode import Decoded, DecodeError, decode_bytes
+from .decode import Decoded, DecodeError, decode_bytes, repair_misread_chinese
 from .frontmatter import as_list, split_front_matter
 from .htmlextract import HtmlError, parse_html
 from .langid import detect_language
@@ -261,9 +261,12 @@ def _decode_input(raw: bytes, source: Source) -> Decoded:
     if len(raw) > MAX_INPUT_BYTES:
         raise CleanError("too_large", f"{len(raw):,} bytes, more than {MAX_INPUT_BYTES:,}")
     try:
-        return decode_bytes(raw, source.http_charset)
+        decoded = decode_bytes(raw, source.http_charset)
     except DecodeError as exc:
         raise CleanError("undecodable", str(exc)) from exc
+    if (repaired := repair_misread_chinese(decoded.text)) is not None:
+        return Decoded(repaired, decoded.encoding, "repaired")
+    return decoded
 
 
 def clean_html_bytes(
@@ -308,8 +311,9 @@ def clean_decoded(text: str, source: Source | str, *, fmt: str | None = None,
     with time_limit(config.timeout):
         if fmt == "flat":
             fmt = "markdown" if text.lstrip().startswith("---") else "text"
-        fmt = fmt or sniff_format(source.name, text)
         sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        text = repair_misread_chinese(text) or text
+        fmt = fmt or sniff_format(source.name, text)
         return clean_document(text, source, fmt=fmt, sha256=sha, encoding=None, config=config)
 
 

@@ -93,7 +93,7 @@ def gunzip(raw: bytes, limit: int = MAX_DECOMPRESSED) -> bytes:
 class Decoded:
     text: str
     encoding: str  # the codec actually used, e.g. "utf-8", "gb18030", "big5hkscs"
-    method: str  # "bom", "declared", "http", "utf-8" or "detected"
+    method: str  # "bom", "declared", "http", "utf-8", "detected", or "repaired" (Chinese once misread as Latin-1)
 
 
 def canonical_codec(label: str | None) -> str | None:
@@ -215,3 +215,37 @@ def _detect(raw: bytes) -> Decoded:
     if not _plausible(text):
         raise DecodeError(f"binary content (detected {codec} yields control characters)")
     return Decoded(text, codec, "detected")
+
+
+# A page whose Chinese bytes were once decoded as Latin-1 and saved again (`ÒÕÊõÊ·` for `艺术史`): at least this
+# many such characters, making up this share of the page's non-ASCII characters, with no ideograph anywhere.
+MISREAD_MIN_CHARS = 20
+MISREAD_SHARE = 0.9
+_LATIN1_HIGH = re.compile(r"[\u0080-\u00ff]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ANY_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def repair_misread_chinese(text: str) -> str | None:
+    """The page as it was written, when its GBK or Big5 bytes were read as Latin-1 (or cp1252) and saved again;
+    None when the text does not look like that or the repair does not give common Chinese.
+
+    Runs on the whole page before parsing: the markup is ASCII and survives the round trip, and the article's
+    lines cannot be judged as prose while they are mojibake. A French or German page fails the check (its
+    accented letters re-read as GBK give rare characters, not common ones)."""
+    if _ANY_HAN.search(text):
+        return None
+    high = len(_LATIN1_HIGH.findall(text))
+    if high < MISREAD_MIN_CHARS or high < MISREAD_SHARE * len(_NON_ASCII.findall(text)):
+        return None
+    for source in ("latin-1", "cp1252"):
+        try:
+            raw = text.encode(source)
+        except UnicodeEncodeError:
+            continue
+        for codec in ("gb18030", "big5hkscs"):
+            fixed = _gbk_space(raw.decode(codec, "replace"), codec)
+            if fixed.count("\ufffd") <= max(2, high // 100) and _common_han_share(fixed) >= _COMMON_SHARE_MIN:
+                return fixed
+    return None
+

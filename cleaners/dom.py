@@ -36,6 +36,11 @@ _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", reg
 _GUARD_SHARE = 0.35
 # A block heading is at most this long: 相关新闻 is four characters, "You might also like..." twenty-two.
 _HEADING_MAX_CHARS = 40
+# A link holding more than this many characters in this many sentences is prose wrapped in <a>: headlines stay
+# under 80 characters, and a teaser card (a linked headline with a summary) holds a sentence or two.
+PROSE_LINK_CHARS = 200
+PROSE_LINK_SENTENCES = 4
+_SENTENCE_END = regex.compile(r"[。！？!?]|(?<=\p{L})\.(?=\s|$)")
 _SLUG_WORDS = 3  # an id of this many words that spells its heading is a slug of content, not furniture
 
 
@@ -144,6 +149,16 @@ def _puncts(el: lxml_html.HtmlElement) -> int:
     return len(CLAUSE_PUNCT.findall(el.text_content()))
 
 
+def is_prose_link(el: lxml_html.HtmlElement) -> bool:
+    """A link that wraps paragraphs of punctuated text (some CMSs put a whole article body inside one `<a>`):
+    its text is prose, not a headline or a menu item."""
+    text = el.text or ""
+    if not len(el) and len(text) <= PROSE_LINK_CHARS:
+        return False
+    text = el.text_content()
+    return len(text) > PROSE_LINK_CHARS and len(_SENTENCE_END.findall(text)) >= PROSE_LINK_SENTENCES
+
+
 def _heading_text(el: lxml_html.HtmlElement) -> str | None:
     """The text of the first child when it is a short heading-like element (h2, strong, span, a title div)."""
     for child in el:
@@ -245,7 +260,8 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
         if tag in BLOCK_TAGS:
             block = tag
         # a heading wrapped in a link to its own anchor (`<h2><a href="#usage">Usage</a></h2>`) is a heading
-        link = in_link or (tag == "a" and not (block in HEADING_TAGS and (el.get("href") or "").startswith("#")))
+        link = in_link or (tag == "a" and not (block in HEADING_TAGS and (el.get("href") or "").startswith("#"))
+                           and not is_prose_link(el))
         add(el.text, link, block)
         for child in reversed(el):
             stack.append((child, 0, link, block, 0))

@@ -29,6 +29,8 @@ import regex
 from lxml import etree
 from lxml import html as lxml_html
 
+from .dom import is_prose_link
+
 # Elements that end a run of text (what a browser lays out as a new line).
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
@@ -111,6 +113,7 @@ class _Walk:
         self.prose = self.longest = self.main = 0
         self.best = -1  # the best body score so far: prose minus the headline characters around it
         self.title_links = self.title_chars = self.list_items = 0
+        self.prose_links: set = set()  # <a> elements that wrap prose (see dom.is_prose_link)
 
     def add(self, text: str | None) -> None:
         n = _chars(text or "")
@@ -179,7 +182,10 @@ def _walk(tree: lxml_html.HtmlElement) -> _Walk:
                 if tag in ("li", "dd"):
                     w.items.append([0, 0])
             elif tag == "a":
-                w.anchor.append(0)
+                if is_prose_link(el):  # an article body wrapped in one link is prose, not a headline
+                    w.prose_links.add(el)
+                else:
+                    w.anchor.append(0)
             w.push(el)
             w.add(el.text)
             continue
@@ -194,7 +200,7 @@ def _walk(tree: lxml_html.HtmlElement) -> _Walk:
         if tag in _BLOCK_TAGS:
             w.flush()
         headline = 0
-        if tag == "a" and w.anchor:
+        if tag == "a" and w.anchor and el not in w.prose_links:
             n = w.anchor.pop()
             # a headline link opens its line; a link inside a sentence (`see the <a>full report</a>`) is prose
             if TITLE_LINK_MIN <= n <= TITLE_LINK_MAX and w.run_chars - n <= TITLE_LINK_LEAD:

@@ -229,6 +229,7 @@ DETECTORS: dict[str, tuple[str, str]] = {
     "repeated_title": ("meta", "seed 004 repeats its headline between every paragraph."),
     "related_headlines": ("related", "seed 003: a run of short headline lines after the article ends."),
     "after_article_end": ("end_marker", "seed 003: everything after (完) 【编辑:…】 is page furniture."),
+    "repeated_paragraph": ("site_chrome", "English pages that print the article twice (a second layout): the copy."),
     "link_line": ("site_chrome", "mozilla aclu: a link row inside the article's container, between its paragraphs."),
     "before_article": ("site_chrome", "menus, banners and sidebars above the main text block."),
     "after_article": ("site_chrome", "footers and sidebars below the main text block."),

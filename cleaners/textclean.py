@@ -48,6 +48,8 @@ _GROW_MIN_GAIN = 20.0  # ... and at least a sentence's worth (a video page's pla
 _STRUCTURE_TAGS = frozenset("h1 h2 h3 h4 h5 h6 li dt dd th td pre blockquote figcaption".split())
 _STRUCTURE_COST = 1.0
 _UNLINKED = 0.1  # ... as does any line of text that is not a link (menus, feeds and link lists are links)
+_REPEAT_MIN_SIZE = 12  # kept lines this long that repeat earlier ones, this many in a row, are a second copy
+_REPEAT_RUN = 3
 _MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) skip the rule table
 
 
@@ -450,6 +452,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
     end = _plain_continuation(lines, _closing_credit(lines, end))
     _mark(lines, range(0, start), "before_article")
     _mark_after(lines, end + 1)
+    _mark_repeats(lines)
 
     result = _finish(lines, title, meta)
     result.under_headline = any(
@@ -553,6 +556,25 @@ def _apply_tails(lines: list[_Line], start: int, end: int) -> int:
             continue
         i += 1
     return end
+
+
+def _mark_repeats(lines: list[_Line]) -> None:
+    """A run of paragraphs kept twice goes the second time: pages print the article again for another layout (a
+    mobile copy, a tab, a print view). A single repeated line stays: a caption is often printed under its photo and
+    again in the text, and both count."""
+    seen: set[str] = set()
+    run: list[_Line] = []
+    for ln in [ln for ln in lines if not ln.removed_by and ln.shape.size >= _REPEAT_MIN_SIZE] + [None]:
+        key = title_key(ln.text) if ln is not None else None
+        if key is not None and key in seen:
+            run.append(ln)
+            continue
+        if len(run) >= _REPEAT_RUN:
+            for dup in run:
+                dup.removed_by, dup.concept = "repeated_paragraph", "site_chrome"
+        run = []
+        if key is not None:
+            seen.add(key)
 
 
 def _mark_after(lines: list[_Line], j: int) -> None:
