@@ -42,6 +42,7 @@ _PLAIN_RUN_LINES = 15  # in at least this many lines
 _PLAIN_RUN_SHARE = 0.25  # taken when the prose block found holds less than this share of the run
 _THIN_PROSE = 50  # with no headline found, only a page with less prose than this is searched for a run
 # growing the block to its container: the prose added must be this many times the furniture added
+_ANCHOR_REACH = 15  # lines: a headline this close above a block heads it
 _GROW_RATIO = 1.0
 _GROW_MIN_GAIN = 20.0  # ... and at least a sentence's worth (a video page's player messages are not)
 # ... where an unlinked subheading or list item inside the container costs only this much
@@ -209,7 +210,8 @@ def _find_title(lines: list[_Line], start: int) -> str | None:
     window = range(max(0, start - 15), start)
     candidates = [
         i for i in window
-        if not lines[i].removed_by and 4 <= lines[i].shape.chars <= 64 and not lines[i].shape.is_paragraph
+        if not lines[i].removed_by and 4 <= lines[i].shape.size and lines[i].shape.chars <= 64 * (
+            structure.SPACED_LETTERS_PER_HAN if lines[i].shape.spaced else 1) and not lines[i].shape.is_paragraph
         and not lines[i].shape.bullet and not lines[i].shape.listed and not _BRACKETED.match(lines[i].text)
     ]
     for i in candidates:
@@ -267,7 +269,11 @@ def _anchored(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, i
     anchors = [i for i, ln in enumerate(lines) if ln.removed_by in ("repeated_title", "title_label")]
     if not anchors:
         return block
-    anchor = next((i for i in anchors if lines[i].tag == "h1"), anchors[0])
+    # the <h1>; in flattened text the headline nearest above the best block (the page's <title> repeats the
+    # headline at the top of the page too)
+    near = [i for i in anchors if block is not None and block[0] - _ANCHOR_REACH <= i < block[0]
+            and not lines[i].shape.bullet]
+    anchor = next((i for i in anchors if lines[i].tag == "h1"), near[-1] if near else anchors[0])
     first = next((i for i in range(anchor + 1, min(len(lines), anchor + 15)) if lines[i].score > 0), None)
     if first is None:
         return block
