@@ -15,6 +15,7 @@ from importlib import resources
 
 import regex
 import yaml
+from lxml import etree
 from lxml import html as lxml_html
 
 from .htmlextract import BLOCK_TAGS as HTML_BLOCK_TAGS
@@ -28,6 +29,7 @@ SKIP_TAGS = frozenset(
 # Semantic furniture elements, pruned like a class token (unless they hold the article, see the guard).
 FURNITURE_TAGS = {"nav": "navigation", "footer": "footer", "aside": "navigation", "header": "navigation"}
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_ARTICLE_BODY = etree.XPath('.//*[@itemprop="articleBody"]')
 _TOKEN_SPLIT = regex.compile(r"[^a-z0-9]+")
 _COMMENT_HEADING = regex.compile(r"(?i)评论|評論|comment|reply|discussion|conversation")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
@@ -44,7 +46,7 @@ _SENTENCE_END = regex.compile(r"[。！？!?]|(?<=\p{L})\.(?=\s|$)")
 _SLUG_WORDS = 3  # an id of this many words that spells its heading is a slug of content, not furniture
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per process
 class DomRules:
     tokens: dict[str, str]  # token -> group
     long_tokens: dict[str, str]  # tokens also matched inside longer class names -> group
@@ -115,6 +117,15 @@ def _names_its_heading(el: lxml_html.HtmlElement, ident: str) -> bool:
     return all(w in words for w in _TOKEN_SPLIT.split(ident.lower()) if w)
 
 
+@functools.lru_cache(maxsize=65536)
+def _token_group(token: str, rules: DomRules) -> str | None:
+    """The group one class token names (memoised: the same tokens recur on every page of a template)."""
+    if token in rules.tokens:
+        return rules.tokens[token]
+    m = rules.long_pattern.search(token)
+    return rules.long_tokens[m.group()] if m else None
+
+
 def furniture_group(el: lxml_html.HtmlElement, rules: DomRules, cache: dict | None = None) -> str | None:
     """The boilerplate group an element's class/id names, or None (memoised per class/id string)."""
     key = (el.get("class"), el.get("id"))
@@ -128,12 +139,7 @@ def furniture_group(el: lxml_html.HtmlElement, rules: DomRules, cache: dict | No
             found = rules.whole_words[word]
             break
     for token in class_tokens(el) if found is None else ():
-        if token in rules.tokens:
-            found = rules.tokens[token]
-            break
-        m = rules.long_pattern.search(token)
-        if m:
-            found = rules.long_tokens[m.group()]
+        if (found := _token_group(token, rules)) is not None:
             break
     if cache is not None:
         cache[key] = found
@@ -165,7 +171,15 @@ def _heading_text(el: lxml_html.HtmlElement) -> str | None:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag in SKIP_TAGS or not tag:
             continue
-        text = " ".join(child.text_content().split()) if len(child) < 8 else ""
+        if len(child) >= 8:
+            return None
+        parts, size = [], 0
+        for piece in child.itertext():  # stop as soon as it is longer than a heading: the child may be the body
+            parts.append(piece)
+            size += len(piece)
+            if size > 4 * _HEADING_MAX_CHARS:
+                return None
+        text = " ".join("".join(parts).split())
         return text if 0 < len(text) <= _HEADING_MAX_CHARS else None
     return None
 
@@ -186,9 +200,7 @@ def _protected(root: lxml_html.HtmlElement) -> set:
     happens to name furniture (`caas … enableInArticleAd`).
     """
     keep = set()
-    marks = list(root.iter("h1"))[:2] + list(root.iter("article"))[:1] + [
-        el for el in root.iter() if isinstance(el.tag, str) and el.get("itemprop") == "articleBody"
-    ][:1]
+    marks = list(root.iter("h1"))[:2] + list(root.iter("article"))[:1] + _ARTICLE_BODY(root)[:1]
     for el in marks:
         keep.add(el)
         keep.update(el.iterancestors())

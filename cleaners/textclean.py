@@ -11,6 +11,7 @@ Every removed span is recorded with the rule that removed it.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +90,7 @@ class TextResult:
     headline_links: int = 0  # linked headline lines inside the kept block: items of a list page
 
 
+@functools.lru_cache(maxsize=8192)
 def title_key(s: str) -> str:
     """A title compared without spaces and punctuation (`要闻:辽宁…` equals `要闻：辽宁…`)."""
     return _TITLE_KEY.sub("", s).lower()
