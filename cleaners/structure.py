@@ -38,6 +38,9 @@ DATE = regex.compile(
 # (法新社·2 天前, 3小时前, 刚刚).
 _SHORT_STAMP = regex.compile(
     r"(?<![\d-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?!\d)|\d+\s*(秒|分钟|分鐘|小时|小時|天|日|周|週|个月|個月)前|^刚刚|·\s*刚刚"
+    # and in European languages: `3 hours ago`, `il y a 3 minutes`, `vor 3 Minuten`, `hace 3 horas`, `před 3 minutami`
+    r"|(?i:\b\d+\s*(sec(ond)?s?|min(ute)?s?|h(ou)?rs?|days?|weeks?|months?)\s+ago\b"
+    r"|\b(il y a|vor|hace|há|před|temu)\s+\d+\s*\p{L}{1,10}\b|\b\d+\s*(minuti|ore|giorni)\s+fa\b)"
 )
 _DATELINE_WORDS = regex.compile(
     r"来源|作者|编辑|记者|发布|更新|时间|日期|阅读|浏览|点击|评论|字号|分享|收藏|来自|稿源|责编|人参与|选稿|[丨|｜]"
