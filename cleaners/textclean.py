@@ -300,13 +300,15 @@ def _plain_run(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, 
     (times, places, titles, names): no line scores as prose, and the best block is a stray sentence or
     nothing. On an HTML page a long run of lines that are neither links nor rule-removed furniture is the
     document itself: the run right under the headline, or, on a page with no headline found and no prose,
-    the longest such run.
+    the longest such run. Flattened text has no links to tell a roster from a menu, only the bullets that
+    flattening puts before list items: there, only a page with no prose at all is searched, bullets as links.
     """
-    if not any(ln.tag for ln in lines):  # flattened text: no link information to tell a roster from a menu
-        return block
+    flat = not any(ln.tag for ln in lines)
     found = sum(ln.shape.chars for ln in lines[block[0]:block[1] + 1] if not ln.removed_by) if block else 0
     anchor = next((i for i, ln in enumerate(lines) if ln.removed_by == "repeated_title"), None)
-    if anchor is not None:
+    if flat and found >= _THIN_PROSE:
+        return block
+    if anchor is not None and not flat:
         runs = [_link_free_run(lines, anchor + 1)[0]]
     elif found < _THIN_PROSE:
         runs, i = [], 0
@@ -327,7 +329,8 @@ def _link_free_run(lines: list[_Line], i: int) -> tuple[list[int], int]:
     run: list[int] = []
     while i < len(lines):
         ln = lines[i]
-        if ln.link_ratio >= 0.1 or ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS:
+        if ln.link_ratio >= 0.1 or ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS \
+                or (not ln.tag and ln.shape.bullet):
             break
         if not ln.removed_by:
             run.append(i)
