@@ -19,7 +19,9 @@ from .htmlmeta import HtmlMeta, extract_meta
 from .normalize import normalize_line, normalize_lines, normalize_text
 from .pagetype import page_kind
 from .rules import RuleTable
+from .scoring import bigrams
 from .siterules import SiteRule, rule_for
+from .structure import text_size
 from .textclean import LineHint, TextResult, clean_lines, clean_page_text
 
 _CELL_SEPARATOR = regex.compile(r"\s+\|(?=\s|$)")
@@ -30,6 +32,13 @@ LIST_TEASER_MAX = 200
 LIST_SPREAD = 5
 # ... or the best block itself is a run of items: this many linked headlines between its paragraphs.
 LIST_ITEMS = 3
+# A DOM result shorter than this (in Han characters or their equivalent in spaced scripts) asks trafilatura for a
+# second opinion, and takes it when it is SECOND_OPINION_GAIN to SECOND_OPINION_MAX_GAIN times longer and holds
+# SECOND_OPINION_OVERLAP of the DOM text: blog posts written as lines without punctuation, pages whose body the DOM pass cut short.
+SECOND_OPINION_SIZE = 150
+SECOND_OPINION_GAIN = 2.0
+SECOND_OPINION_MAX_GAIN = 10.0
+SECOND_OPINION_OVERLAP = 0.6
 # Pages larger than this skip trafilatura (its libxml2 calls cannot be interrupted by the time limit).
 MAX_TRAFILATURA_CHARS = 2_000_000
 
@@ -108,13 +117,34 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
     pruned = site_removed + pruned
     if meta.declared_kind != "article" and (reason := list_page_reason(tree, url or meta.url, result)):
         return Extraction(result, meta, "dom", pruned, not_article=reason)
-    if len(result.text) >= THIN_TEXT:
+    if len(result.text) >= THIN_TEXT and text_size(result.text) >= SECOND_OPINION_SIZE:
         return Extraction(result, meta, "dom", pruned)
     unpruned, _ = _from_dom(tree, table, title, False, mojibake)
     best = Extraction(unpruned, meta, "dom-unpruned") if len(unpruned.text) > len(result.text) else \
         Extraction(result, meta, "dom", pruned)
-    if len(best.result.text) >= THIN_TEXT or len(html) > MAX_TRAFILATURA_CHARS:
+    kept = best.result.text
+    if (len(kept) >= THIN_TEXT and text_size(kept) >= SECOND_OPINION_SIZE) or len(html) > MAX_TRAFILATURA_CHARS:
         return best
+    body = trafilatura.extract(tree, url=url or meta.url, include_comments=False, include_tables=True,
+                               output_format="txt", with_metadata=False, deduplicate=False)
+    if body and body.strip():
+        body = _CELL_SEPARATOR.sub(" ", body)  # trafilatura joins table cells with " | ": not page text
+        fallback = clean_page_text(normalize_text(body, mojibake=mojibake), table, title)
+        if _second_opinion_wins(kept, fallback.text):
+            return Extraction(fallback, meta, "trafilatura")
+    return best
+
+
+def _second_opinion_wins(ours: str, theirs: str) -> bool:
+    """Trafilatura's text replaces a short DOM result when it is much longer and holds what the DOM pass kept
+    (it found more of the same article), or when the DOM pass kept almost nothing."""
+    if len(ours) < THIN_TEXT:
+        return len(theirs) > len(ours)
+    if not SECOND_OPINION_GAIN * text_size(ours) <= text_size(theirs) <= SECOND_OPINION_MAX_GAIN * text_size(ours):
+        return False  # not much more, or so much more that it is the whole page (every teaser of a portal)
+    ours_bigrams, theirs_bigrams = bigrams(ours), bigrams(theirs)
+    shared = sum((ours_bigrams & theirs_bigrams).values())
+    return shared >= SECOND_OPINION_OVERLAP * max(1, sum(ours_bigrams.values()))
     body = trafilatura.extract(tree, url=url or meta.url, include_comments=False, include_tables=True,
                                output_format="txt", with_metadata=False, deduplicate=False)
     if body and body.strip():

@@ -136,6 +136,12 @@ def shape(line: str) -> LineShape:
     )
 
 
+def text_size(text: str) -> float:
+    """A text's length in Han characters or their equivalent: letters / SPACED_LETTERS_PER_HAN for the rest."""
+    han = len(_HAN.findall(text))
+    return han + (len(_TEXT_CHAR.findall(text)) - han) / SPACED_LETTERS_PER_HAN
+
+
 def is_stamped(line: str) -> bool:
     """A date with a time of day in a short non-sentence line (`标题 2005-06-11 14:05:50`, `【网友】08-11 16:58`)."""
     if len(line) > 60 or "。" in line:
