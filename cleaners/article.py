@@ -1,9 +1,13 @@
 """The HTML cascade: parse once, prune furniture in the DOM, run the shared text rules on the lines, fall back.
 
-1. DOM lines with link densities, furniture pruned (cleaners.dom), through the text rules (cleaners.textclean);
-2. if pruning left almost nothing, the same without pruning (a page whose article sits in a box the class
-   vocabulary mistakes for furniture);
-3. if that is still thin, trafilatura on the same tree, its text through the same text rules.
+1. DOM lines with link densities, furniture pruned (cleaners.dom), through the text rules (cleaners.textclean).
+   Prose is scored in the script of each line (punctuation density for Chinese, words and sentence ends where
+   the script separates words), and the best run of lines grows to the page element that holds it;
+2. if that result is short, the same without pruning (a page whose article sits in a box the class vocabulary
+   mistakes for furniture);
+3. if it is still short, trafilatura on the same tree as a second opinion, its text through the same text rules,
+   taken when it holds what the DOM pass kept and more of it (see _second_opinion_wins).
+The path that won is recorded in provenance.extractor (dom, dom-unpruned, trafilatura, site-body).
 """
 from __future__ import annotations
 
@@ -34,7 +38,8 @@ LIST_SPREAD = 5
 LIST_ITEMS = 3
 # A DOM result shorter than this (in Han characters or their equivalent in spaced scripts) asks trafilatura for a
 # second opinion, and takes it when it is SECOND_OPINION_GAIN to SECOND_OPINION_MAX_GAIN times longer and holds
-# SECOND_OPINION_OVERLAP of the DOM text: blog posts written as lines without punctuation, pages whose body the DOM pass cut short.
+# SECOND_OPINION_OVERLAP of the DOM text: blog posts written as lines without punctuation, pages whose body the
+# DOM pass cut short.
 SECOND_OPINION_SIZE = 150
 SECOND_OPINION_GAIN = 2.0
 SECOND_OPINION_MAX_GAIN = 10.0
@@ -145,11 +150,3 @@ def _second_opinion_wins(ours: str, theirs: str) -> bool:
     ours_bigrams, theirs_bigrams = bigrams(ours), bigrams(theirs)
     shared = sum((ours_bigrams & theirs_bigrams).values())
     return shared >= SECOND_OPINION_OVERLAP * max(1, sum(ours_bigrams.values()))
-    body = trafilatura.extract(tree, url=url or meta.url, include_comments=False, include_tables=True,
-                               output_format="txt", with_metadata=False, deduplicate=False)
-    if body and body.strip():
-        body = _CELL_SEPARATOR.sub(" ", body)  # trafilatura joins table cells with " | ": not page text
-        fallback = clean_page_text(normalize_text(body, mojibake=mojibake), table, title)
-        if len(fallback.text) > len(best.result.text):
-            return Extraction(fallback, meta, "trafilatura")
-    return best
