@@ -122,13 +122,15 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
     pruned = site_removed + pruned
     if meta.declared_kind != "article" and (reason := list_page_reason(tree, url or meta.url, result)):
         return Extraction(result, meta, "dom", pruned, not_article=reason)
-    if len(result.text) >= THIN_TEXT and text_size(result.text) >= SECOND_OPINION_SIZE:
-        return Extraction(result, meta, "dom", pruned)
-    unpruned, _ = _from_dom(tree, table, title, False, mojibake)
-    best = Extraction(unpruned, meta, "dom-unpruned") if len(unpruned.text) > len(result.text) else \
-        Extraction(result, meta, "dom", pruned)
+    best = Extraction(result, meta, "dom", pruned)
+    if len(result.text) < THIN_TEXT:
+        unpruned, _ = _from_dom(tree, table, title, False, mojibake)
+        if len(unpruned.text) > len(result.text):
+            best = Extraction(unpruned, meta, "dom-unpruned")
     kept = best.result.text
-    if (len(kept) >= THIN_TEXT and text_size(kept) >= SECOND_OPINION_SIZE) or len(html) > MAX_TRAFILATURA_CHARS:
+    # a block right under the page's <h1> is the article however short; a long one needs no second opinion
+    sure = best.result.under_headline or text_size(kept) >= SECOND_OPINION_SIZE
+    if (len(kept) >= THIN_TEXT and sure) or len(html) > MAX_TRAFILATURA_CHARS:
         return best
     body = trafilatura.extract(tree, url=url or meta.url, include_comments=False, include_tables=True,
                                output_format="txt", with_metadata=False, deduplicate=False)
