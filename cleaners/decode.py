@@ -234,7 +234,7 @@ def repair_misread_chinese(text: str) -> str | None:
     Runs on the whole page before parsing: the markup is ASCII and survives the round trip, and the article's
     lines cannot be judged as prose while they are mojibake. A French or German page fails the check (its
     accented letters re-read as GBK give rare characters, not common ones)."""
-    if not _MISREAD_PAIR.search(text) or _ANY_HAN.search(text):  # GBK and Big5 characters misread come in pairs
+    if _ANY_HAN.search(text) or not _MISREAD_PAIR.search(text):  # GBK and Big5 characters misread come in pairs
         return None
     high = len(_LATIN1_HIGH.findall(text))
     if high < MISREAD_MIN_CHARS or high < MISREAD_SHARE * len(_NON_ASCII.findall(text)):

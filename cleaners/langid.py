@@ -52,12 +52,12 @@ SCRIPT_TABLE = "data/han_script.txt"
 
 
 @functools.lru_cache(maxsize=1)
-def _script_chars() -> tuple[regex.Pattern, regex.Pattern]:
-    """(Traditional-only, Simplified-only) character classes from data/han_script.txt."""
+def _script_chars() -> tuple[dict[int, None], dict[int, None]]:
+    """Translation tables that delete the Traditional-only and the Simplified-only characters of
+    data/han_script.txt: str.translate counts them at C speed (a character class of 3,500 members is slow)."""
     lines = resources.files("cleaners").joinpath(SCRIPT_TABLE).read_text("utf-8").splitlines()
     rows = dict(line.split("\t", 1) for line in lines if "\t" in line and not line.startswith("#"))
-    return (regex.compile("[" + regex.escape(rows["hant"], special_only=True) + "]"),
-            regex.compile("[" + regex.escape(rows["hans"], special_only=True) + "]"))
+    return dict.fromkeys(map(ord, rows["hant"])), dict.fromkeys(map(ord, rows["hans"]))
 
 
 def build_script_table() -> str:
@@ -81,8 +81,8 @@ def build_script_table() -> str:
 
 def chinese_script(text: str) -> tuple[str, float]:
     """`zh-Hant` or `zh-Hans` and the share of script-specific characters that agree (0.5: none either way)."""
-    hant_re, hans_re = _script_chars()
-    hant, hans = len(hant_re.findall(text)), len(hans_re.findall(text))
+    hant_table, hans_table = _script_chars()
+    hant, hans = len(text) - len(text.translate(hant_table)), len(text) - len(text.translate(hans_table))
     if hant > hans:
         return "zh-Hant", round(hant / (hant + hans), 4)
     return "zh-Hans", round(hans / (hant + hans), 4) if hans else 0.5
