@@ -222,7 +222,8 @@ def _detect(raw: bytes) -> Decoded:
 MISREAD_MIN_CHARS = 20
 MISREAD_SHARE = 0.9
 _LATIN1_HIGH = re.compile(r"[\u0080-\u00ff]")
-_MISREAD_PAIR = re.compile(r"[\u0080-\u00ff]{2}")
+_MISREAD_PAIR = re.compile(r"[\u0080-\u009f\u00a1-\u00ff]{2}")  # not-break spaces come in pairs in any page
+MISREAD_SAMPLE = 50_000
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ANY_HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -234,7 +235,10 @@ def repair_misread_chinese(text: str) -> str | None:
     Runs on the whole page before parsing: the markup is ASCII and survives the round trip, and the article's
     lines cannot be judged as prose while they are mojibake. A French or German page fails the check (its
     accented letters re-read as GBK give rare characters, not common ones)."""
-    if _ANY_HAN.search(text) or not _MISREAD_PAIR.search(text):  # GBK and Big5 characters misread come in pairs
+    head = text[:MISREAD_SAMPLE]  # a misread page is misread throughout: its head tells
+    if _ANY_HAN.search(head) or not _MISREAD_PAIR.search(head):  # GBK and Big5 characters misread come in pairs
+        return None
+    if _ANY_HAN.search(text):
         return None
     high = len(_LATIN1_HIGH.findall(text))
     if high < MISREAD_MIN_CHARS or high < MISREAD_SHARE * len(_NON_ASCII.findall(text)):
