@@ -602,7 +602,7 @@ def _read_label(far: int, label: str, owner: Any, before: Any, nxt: Any, names: 
     line = _text(owner) if before is None else _text(owner)[len(_text(before)):].strip()
     if _LABEL_ONLY.match(line) and owner.getparent() is not None:  # `<span>By </span>Jane Smith`
         line = _text(owner.getparent())
-    if name := printed_byline(line) or _labelled_element(label, before, nxt):
+    if name := _labelled_element(label, before, nxt) or printed_byline(line):
         names.append((far, name))
     add_date(far, line)
 

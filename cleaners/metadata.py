@@ -57,6 +57,9 @@ def iso_from_match(m: regex.Match) -> str | None:
         return None
 
 
+_ISO_DAY = regex.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_date(value: object) -> str | None:
     """A date from front matter or meta tags (ISO, RFC 2822, Chinese), as ISO 8601, or None."""
     if value is None or value == "":
@@ -66,6 +69,11 @@ def parse_date(value: object) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value).strip()
+    if _ISO_DAY.fullmatch(text):  # a day alone is not midnight: nothing is guessed
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
