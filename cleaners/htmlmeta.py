@@ -384,7 +384,7 @@ H1_LOOKED_AT = 6
 WALK_AFTER, WALK_BEFORE = 400, 60
 # Unmarked text (a `By ` label, a date on its own) is read this near the headline only; marked elements (class,
 # id, microdata, <time>) over the whole walk. Reading every text and tail is most of the walk's cost.
-TEXT_DISTANCE = 150
+TEXT_DISTANCE = 200
 BEFORE_BLOCK_MAX = 40  # elements: a preceding block larger than this is a menu or a banner, not a dateline
 # Class and id fragments looked at further (exactly, in _class_words): `date` is also in `update` and `candidate`.
 # Plain substring tests on the lower-cased value: a regex alternation costs several times more per element.
@@ -656,7 +656,12 @@ def _printed(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElement | None
 
     for far, node in _walk(tree, headline):
         tag = node.tag
-        if tag in _SKIPPED_TAGS or tag.__class__ is not str:  # comments and processing instructions
+        if tag.__class__ is not str:  # comments and processing instructions
+            continue
+        if tag in _SKIPPED_TAGS:  # its own text is code, not page text; its tail is (`<svg …/> Dec 12, 2025`)
+            if far <= TEXT_DISTANCE and (tail := node.tail) and len(tail) <= LOOSE_TEXT_MAX_CHARS \
+                    and (iso := find_text_date(tail)):
+                loose.append((far, iso))
             continue
         if far <= TEXT_DISTANCE:  # unmarked text: labels (`By `, `Posted on `) and dates standing alone
             _read_texts(far, node, names, loose, add_date)
