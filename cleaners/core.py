@@ -190,13 +190,18 @@ def trace_document(
 
     meta = result.meta
     title = known_title or (normalize_line(result.title) if result.title else None)
+    # what the page states (front matter, JSON-LD, meta tags), then what the text rules read in its datelines and
+    # bylines, then what an HTML page prints by its headline; an account name (`@ACLU`) only when nothing else
     published = (
         parse_date(fm_meta.get("date") or fm_meta.get("published"))
         or (html_meta.published if html_meta else None)
         or meta.get("date")
+        or (html_meta.printed_date if html_meta else None)
+        or (html_meta.modified if html_meta else None)
     )
     author = _first_str(fm_meta.get("author"), plausible_author(html_meta.author) if html_meta else None,
-                        meta.get("author"))
+                        meta.get("author"), html_meta.byline if html_meta else None,
+                        html_meta.handle if html_meta else None)
     site = _first_str(fm_meta.get("site"), html_meta.site if html_meta else None, meta.get("site"))
     url = _first_str(source.url, fm_meta.get("url"), fm_meta.get("link"),
                      html_meta.url if html_meta else None, meta.get("url"))

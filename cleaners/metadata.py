@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 
 import regex
 
 from .structure import DATE
+from .textdate import NUMERIC_DATE, TEXT_DATE, YEAR, YEAR_WINDOW, iso_from_numeric_match, iso_from_text_match
+
+__all__ = ["TEXT_DATE", "bylines", "find_date", "find_text_date", "iso_from_match", "parse_date",
+           "plausible_author", "printed_byline", "text_date_at"]
 
 # Byline patterns, matched in the lines around the headline (kept or removed).
 # Words that end a byline value: `作者：芊草凡凡 时间：…`, `作者:zboygirl 阅读(1660)`.
@@ -17,7 +22,9 @@ _STOPS = r"时间|日期|发表|发布|来源|出自|访问|阅读|浏览|评论
 BYLINES: dict[str, regex.Pattern] = {
     # 作者：张三 / 文/张三 / 撰文：张三 (seed-like portal bylines)
     "author": regex.compile(
-        r"(?:(?:作者|(?<![\p{Han}])文|撰文|原作者|楼主|发表者|发帖人|博主)\s*[:：/]|(?i:posted by|author)\s*[:：]?)\s*"
+        r"(?:(?:作者|(?<![\p{Han}])文|撰文|原作者|楼主|发表者|发帖人|博主)\s*[:：/]"
+        # English only as a label: `Posted by X`, `Author: X` (not the word inside `Authority` or `author of`)
+        r"|(?<![A-Za-z])(?i:posted by(?=\s)|author\s*[:：]))\s*"
         r"(?P<v>[\p{Han}A-Za-z0-9_·]{2,16}(?:[ 、，,][\p{Han}A-Za-z·]{2,12}){0,4}?)"
         r"(?=$|\s*[\s|丨:：(（]|" + _STOPS + ")"
     ),
@@ -50,6 +57,9 @@ def iso_from_match(m: regex.Match) -> str | None:
         return None
 
 
+_ISO_DAY = regex.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_date(value: object) -> str | None:
     """A date from front matter or meta tags (ISO, RFC 2822, Chinese), as ISO 8601, or None."""
     if value is None or value == "":
@@ -59,6 +69,11 @@ def parse_date(value: object) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value).strip()
+    if _ISO_DAY.fullmatch(text):  # a day alone is not midnight: nothing is guessed
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
@@ -67,15 +82,41 @@ def parse_date(value: object) -> str | None:
         return email.utils.parsedate_to_datetime(text).isoformat()
     except (TypeError, ValueError, IndexError):
         pass
-    m = DATE.search(text)
-    return iso_from_match(m) if m else None
+    return find_text_date(text)  # `Feb 08, 2022`, `March 27, 2025`: what some pages put in JSON-LD and meta tags
 
 
 def find_date(text: str) -> str | None:
+    """The first numeric date (year first) in the text, as ISO 8601, or None."""
     for m in DATE.finditer(text):
         if (iso := iso_from_match(m)) is not None:
             return iso
     return None
+
+
+def find_text_date(line: str) -> str | None:
+    """The first date the line prints, numerically year first (`2024-05-02 10:30`, `2024年5月2日`), with a month
+    name in any language of data/months.yaml (`May 2, 2024`, `2 de mayo de 2024`, `2. Mai 2024`) or day and month
+    in digits where their order is certain (`15/12/2025`, `3.5.2020`; not `02/05/2024`), as ISO 8601, or None."""
+    found = text_date_at(line)
+    return found[1] if found else None
+
+
+def text_date_at(line: str) -> tuple[int, str] | None:
+    """(where it starts, ISO 8601) of the first date find_text_date reads in the line, or None."""
+    years = [m.start() for m in YEAR.finditer(line)]
+    if not years:
+        return None
+    found: list[tuple[int, str]] = []
+    for pattern, read in ((DATE, iso_from_match), (NUMERIC_DATE, iso_from_numeric_match)):
+        m = next((m for m in pattern.finditer(line) if read(m)), None)
+        if m is not None:
+            found.append((m.start(), read(m) or ""))
+    for year in years:  # month names are looked for only just before a year
+        m = TEXT_DATE.search(line, max(0, year - YEAR_WINDOW), year + 4)
+        if m is not None and (iso := iso_from_text_match(m)):
+            found.append((m.start(), iso))
+            break
+    return min(found, default=None)
 
 
 def bylines(lines: list[str]) -> dict[str, str]:
@@ -95,17 +136,113 @@ def bylines(lines: list[str]) -> dict[str, str]:
     return found
 
 
-# Values that meta tags put in `author` but that are not people: sites, publishers, software, ids.
+# Values that meta tags put in `author` but that are not people: sites, publishers, software, ids (Chinese pages).
 _NOT_A_PERSON = regex.compile(
     r"(?i)网|報|报|集团|出版|公司|编辑部|频道|中心|team|www|http|\.com|\.cn|^[a-z]_?\d+$|^l_\d+|^size$|\d{4,}"
 )
+_HAN = regex.compile(r"\p{Han}")
+# Pages in scripts that separate words: what is not a name (a digit: reading times `10 mins read`, ids, dates).
+# Team and desk names (`Camphouse Team`, `News Desk`, `EcoCult Staff`, `Our Editors`) are kept: pages credit
+# them as authors and the gold of wcxb-dev agrees.
+_NOT_A_NAME = regex.compile(
+    r"(?i)https?:|www\.|\.(?:com|org|net|co|io|html?|php)\b|/|\d|^@|@\S+\.\p{L}{2,}|[<>{}\[\]=#]"
+)
+# A value made of these words only is a label or placeholder, not a name (`Written By`, `The Author`, `in`).
+_LABEL_WORDS = frozenset(
+    "by written posted published updated the a an author authors in of on at and for to from with".split()
+)
+# An account, not a person: `NOC Admin`, `webmaster`.
+_PLACEHOLDER_WORDS = frozenset("admin administrator webmaster root guest anonymous unknown null none".split())
+# Limits for names in scripts that separate words: eight people credited on one piece (wcxb-dev has one), a name
+# with its role (`Benjamin Johnson, Sr. Director of Operations`); past this it is a sentence.
+SPACED_NAME_MAX_CHARS = 160
+SPACED_NAME_MAX_PARTS = 10
+SPACED_PART_MAX_WORDS = 7
 
 
 def plausible_author(value: str | None) -> str | None:
-    """The value if it can be a person's name (or names), else None."""
+    """The value if it can be a person's name (or names), else None.
+
+    Chinese values: 2-24 characters, no site, publisher or id. Other scripts: no URL, email, handle (`@ACLU`),
+    markup, year or date, no label (`Written by`) or account name (`admin`), not a sentence."""
     if not value:
         return None
-    value = value.strip()
-    if not 2 <= len(value) <= 24 or _NOT_A_PERSON.search(value) or value.count(",") + value.count("，") > 3:
+    value = " ".join(value.split()).strip()
+    if _HAN.search(value):
+        if not 2 <= len(value) <= 24 or _NOT_A_PERSON.search(value) or value.count(",") + value.count("，") > 3:
+            return None
+        return value
+    return value if _plausible_spaced(value) else None
+
+
+def _plausible_spaced(value: str) -> bool:
+    letters = sum(c.isalpha() for c in value)
+    if letters < 2 or len(value) > SPACED_NAME_MAX_CHARS or _NOT_A_NAME.search(value) or is_handle(value):
+        return False
+    words = [w for w in _NAME_WORD_SPLIT.split(value.lower()) if w]
+    months = _month_words()
+    if all(w.strip(".") in _LABEL_WORDS or w.strip(".") in months for w in words):
+        return False
+    if any(w in _PLACEHOLDER_WORDS for w in words):
+        return False
+    parts = _NAME_PARTS.split(value)
+    return len(parts) <= SPACED_NAME_MAX_PARTS and all(len(p.split()) <= SPACED_PART_MAX_WORDS for p in parts)
+
+
+_NAME_WORD_SPLIT = regex.compile(r"[^\p{L}\p{N}'’.-]+")
+_NAME_PARTS = regex.compile(r"\s*(?:[,;|&]|\band\b)\s*")
+
+
+@functools.cache
+def _month_words() -> frozenset[str]:
+    from .textdate import month_numbers
+    return frozenset(month_numbers())
+
+
+def is_handle(value: str | None) -> bool:
+    """`@ACLU`, `jane@example.com`: what a page names an account by. A name only when nothing else is stated."""
+    return bool(value) and bool(_HANDLE.fullmatch(value.strip()))
+
+
+# `@ACLU`, an email address, a login name with a dot or underscore (`andrew.keaveney`).
+_HANDLE = regex.compile(
+    r"@[\w.]{2,40}|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|[a-z0-9]{1,30}[._][a-z0-9._]{1,30}"
+)
+
+
+# Printed bylines in languages that separate words: a label, then names. `By Jane Smith`, `Written by J. Smith and
+# K. Lee`, `Par Jean Dupont`, `Von Hans Müller`, `Por Juan Pérez`, `Di Mario Rossi`, `Door Jan de Vries`.
+# Credits that are not authorship (`Reviewed by`, `Photo by`, `Edited by`) have their own words and never match.
+BYLINE_LABELS = (
+    r"(?:written|posted|words|story|text|reporting|article|published)[ \u00a0]by|by|author[:：]?|"
+    r"par|von|por|di|door|texto[ \u00a0]de|texte[ \u00a0]de"
+)
+# One name: capitalised words (initials `A. J.`, `O'Sullivan`, `Sills-Trausch`), particles between them.
+_NAME_WORD = r"\p{Lu}[\p{L}'’-]{0,24}\.?"
+_PARTICLE = r"(?:van|von|de|der|den|da|di|del|della|du|la|le|bin|al|dos|das|ten|ter|y)"
+_NAME = rf"{_NAME_WORD}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0]){{0,2}}{_NAME_WORD}){{0,4}}"
+_NAME_JOIN = r"(?:,[ \u00a0]|[ \u00a0](?:and|&|y|et|und|e|en)[ \u00a0]|,[ \u00a0](?:and|&)[ \u00a0])"
+PRINTED_BYLINE = regex.compile(
+    rf"(?<![\p{{L}}\d])(?i:{BYLINE_LABELS})[:：]?[ \u00a0]{{1,3}}(?P<v>{_NAME}(?:{_NAME_JOIN}{_NAME}){{0,7}})"
+    # what may follow the names: the end, a separator, a date, a role after a comma, `on`/`updated`/`published`
+    rf"(?=$|[ \u00a0]*[|•·,–—\-:(]|[ \u00a0]+(?i:on|updated|published|posted|le|am|el|il|op)\b|[ \u00a0]+\d)"
+)
+# Capitalised words that make the `names` a sentence: `By Using This Site You Agree`, `By Clicking Below`.
+_SENTENCE_WORDS = frozenset("this that these those you your our we us my it its using clicking continuing "
+                            "signing subscribing submitting".split())
+# A line longer than this is prose, not a byline (`By 2025 the market will ...` is caught by the name's capitals).
+PRINTED_BYLINE_MAX_CHARS = 200
+
+
+def printed_byline(line: str, anywhere: bool = False) -> str | None:
+    """The names in a printed byline (`By Jane Smith | May 2, 2024` -> `Jane Smith`), or None.
+
+    Only a line that starts with a byline label counts, unless `anywhere` (the text of an element the page marks
+    as a byline or date: `Published August 7, 2023 by Jane Smith`): inside prose `by` introduces anything."""
+    line = " ".join(line.split())
+    if len(line) > PRINTED_BYLINE_MAX_CHARS:
         return None
-    return value
+    m = PRINTED_BYLINE.search(line) if anywhere else PRINTED_BYLINE.match(line)
+    if not m or any(w.lower() in _SENTENCE_WORDS for w in m["v"].split()):
+        return None
+    return plausible_author(m["v"])

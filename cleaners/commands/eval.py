@@ -1,10 +1,14 @@
-"""`newsclean eval SETDIR [--baselines …] [--json]`: precision, recall, F1, empty pages, seconds per page."""
+"""`newsclean eval SETDIR [--baselines …] [--json]`: precision, recall, F1, empty pages, seconds per page; and where
+the gold states them, title, author, date and language as matched / gold pages that state the field."""
 from __future__ import annotations
 
 import argparse
 import json
 
 from .common import add_config_flags, config_from_args, fail
+
+# The columns of metadata and language accuracy in the text table, in the order of SystemScore's fields.
+_FIELD_COLUMNS = ("title", "title_exact", "author", "date", "lang")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,8 +33,17 @@ def run(args: argparse.Namespace) -> int:
         for s in scores:
             print(json.dumps(s.row(), ensure_ascii=False))
         return 0
-    print(f"{'system':<32} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'empty':>5} {'s/page':>7}")
+    counted = {s.name: {**s.metadata, **({"lang": s.language} if s.language else {})} for s in scores}
+    columns = [c for c in _FIELD_COLUMNS if any(c in fields for fields in counted.values())]
+    print(f"{'system':<32} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'empty':>5} {'s/page':>7}"
+          + "".join(f" {c:>11}" for c in columns))
     for s in scores:
+        cells = "".join(f" {_fraction(counted[s.name].get(c)):>11}" for c in columns)
         print(f"{s.name:<32} {s.pages:>5} {s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f} {s.empty:>5} "
-              f"{s.seconds_per_page:>7.3f}")
+              f"{s.seconds_per_page:>7.3f}{cells}")
     return 0
+
+
+def _fraction(counts: list[int] | None) -> str:
+    """`114/151`, or `-` where the system reports no such field."""
+    return f"{counts[0]}/{counts[1]}" if counts else "-"
