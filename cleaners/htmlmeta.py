@@ -306,8 +306,11 @@ def extract_meta(tree: lxml_html.HtmlElement) -> HtmlMeta:
     printed = _printed(tree, _headline_element(h1_elements, meta.title))
     # a date the page prints as its publication's (`Published Apr 26, 2023`) over structured data that disagree:
     # site builders restamp JSON-LD datePublished on every rebuild
-    meta.published = printed.published or parse_date(ld.published) or parse_date(first("published")) \
-        or printed.structured_date or _first_stamp(tree)
+    stated = parse_date(ld.published) or parse_date(first("published"))
+    if printed.published and not (stated and stated[:10] == printed.published[:10]):
+        meta.published = printed.published  # the structured date is another day: the printed one holds
+    else:  # the structured date, which says the time as well, when it is the printed day
+        meta.published = stated or printed.published or printed.structured_date or _first_stamp(tree)
     meta.author, demoted = _stated_author(ld, tags, printed.itemprop_author, meta.site)
     meta.byline = printed.byline or demoted
     meta.handle = next((v for key in HANDLE_KEYS for v in tags.get(key, ()) if is_handle(v)), None) or printed.handle

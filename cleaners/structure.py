@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import regex
 
+from .textdate import TEXT_DATE, YEAR, YEAR_WINDOW
+
 _TEXT_CHAR = regex.compile(r"[\p{L}\p{N}]")
 _HAN = regex.compile(r"\p{Han}")
 # Clause and sentence punctuation; ASCII marks only when they end a clause (not `1.05` or `a,b`).
@@ -42,6 +44,7 @@ _SHORT_STAMP = regex.compile(
     r"|(?i:\b\d+\s*(sec(ond)?s?|min(ute)?s?|h(ou)?rs?|days?|weeks?|months?)\s+ago\b"
     r"|\b(il y a|vor|hace|há|před|temu)\s+\d+\s*\p{L}{1,10}\b|\b\d+\s*(minuti|ore|giorni)\s+fa\b)"
 )
+_TIME_OF_DAY = regex.compile(r"(?<!\d)\d{1,2}\s*[:h]\s*\d{2}(?!\d)|(?i:\b\d{1,2}\s*[ap]\.?m\b)")
 _DATELINE_WORDS = regex.compile(
     r"来源|作者|编辑|记者|发布|更新|时间|日期|阅读|浏览|点击|评论|字号|分享|收藏|来自|稿源|责编|人参与|选稿|[丨|｜]"
 )
@@ -142,12 +145,22 @@ def text_size(text: str) -> float:
     return han + (len(_TEXT_CHAR.findall(text)) - han) / SPACED_LETTERS_PER_HAN
 
 
+def text_date(line: str) -> regex.Match | None:
+    """A date with a month name (`May 2, 2024`, `30 avril 2015`), looked for only just before a year."""
+    for year in YEAR.finditer(line):
+        if m := TEXT_DATE.search(line, max(0, year.start() - YEAR_WINDOW), year.end()):
+            return m
+    return None
+
+
 def is_stamped(line: str) -> bool:
     """A date with a time of day in a short non-sentence line (`标题 2005-06-11 14:05:50`, `【网友】08-11 16:58`)."""
     if len(line) > 60 or "。" in line:
         return False
     m = DATE.search(line)
-    return bool((m and m["H"] is not None) or _SHORT_STAMP.search(line))
+    if (m and m["H"] is not None) or _SHORT_STAMP.search(line):
+        return True
+    return bool(_TIME_OF_DAY.search(line) and text_date(line))  # `March 9, 2017 at 10:42 am`
 
 
 # The score of a line that separates one post or item from the next: a timestamped header.
@@ -221,7 +234,7 @@ def dateline_date(line: str) -> regex.Match | None:
     """The date in a byline such as `网络编辑 政务 2023-05-27 21:07:23 0 职业教育`, or None for prose."""
     if len(line) > 90 or "。" in line:
         return None
-    m = DATE.search(line)
+    m = DATE.search(line) or text_date(line)
     if not m:
         return None
     rest = (line[: m.start()] + line[m.end():]).strip()

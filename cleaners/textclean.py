@@ -43,7 +43,10 @@ _PLAIN_RUN_LINES = 15  # in at least this many lines
 _PLAIN_RUN_SHARE = 0.25  # taken when the prose block found holds less than this share of the run
 _THIN_PROSE = 50  # with no headline found, only a page with less prose than this is searched for a run
 # growing the block to its container: the prose added must be this many times the furniture added
-_ANCHOR_REACH = 15  # lines: a headline this close above a block heads it
+_ANCHOR_REACH = 15
+# a timestamp with less prose than this above it is the article's own byline and date (under a standfirst), not
+# the header of the next item
+_OWN_DATELINE_PROSE = 30.0  # lines: a headline this close above a block heads it
 _GROW_RATIO = 1.0
 _GROW_MIN_GAIN = 20.0  # ... and at least a sentence's worth (a video page's player messages are not)
 # ... where an unlinked subheading or list item inside the container costs only this much
@@ -161,9 +164,9 @@ def _detect_shapes(ln: _Line, meta: dict[str, Any]) -> None:
     """The structural line detectors: keyword farms and datelines."""
     if structure.is_keyword_farm(ln.text):
         ln.removed_by, ln.concept = "keyword_farm", "spam_farm"
-    elif m := structure.dateline_date(ln.text):
+    elif structure.dateline_date(ln.text):
         ln.removed_by, ln.concept = "dateline", "meta"
-        if iso := metadata.iso_from_match(m):
+        if iso := metadata.find_text_date(ln.text):
             meta.setdefault("date", iso)
 
 
@@ -279,7 +282,13 @@ def _anchored(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, i
     first = next((i for i in range(anchor + 1, min(len(lines), anchor + 15)) if lines[i].score > 0), None)
     if first is None:
         return block
-    stop = next((i for i in range(first + 1, len(lines)) if _is_strong_boundary(lines, i)), len(lines))
+    stop, prose = len(lines), 0.0
+    for i in range(first, len(lines)):
+        if i > first and _is_strong_boundary(lines, i) and (lines[i].tail is not None or prose >= _OWN_DATELINE_PROSE
+                                                            or not lines[i].shape.stamped):
+            stop = i
+            break
+        prose += max(0.0, lines[i].score)
     scores = [ln.score for ln in lines[first:stop]]
     local = structure.best_block(scores)
     if local is None:
@@ -483,6 +492,10 @@ def _containers(texts: list[str], regions: list[tuple[int, int]]) -> list[tuple[
     return sorted(out, key=lambda r: r[1] - r[0])
 
 
+def _prose(lines: list[_Line]) -> float:
+    return sum(ln.score for ln in lines if ln.score > 0)
+
+
 def _is_barrier(ln: _Line) -> bool:
     """A line the article does not grow across: a closing marker, or a timestamp that heads another item."""
     return ln.tail is not None or ln.ends_article or ln.shape.stamped or ln.score == structure.BOUNDARY
@@ -498,7 +511,15 @@ def _grow(lines: list[_Line], block: tuple[int, int], containers: list[tuple[int
     """
     start, end = block
     low = next((i + 1 for i in range(start - 1, -1, -1) if _is_barrier(lines[i])), 0)
-    high = next((i - 1 for i in range(end + 1, len(lines)) if _is_barrier(lines[i])), len(lines) - 1)
+    prose, high = _prose(lines[start:end + 1]), len(lines) - 1
+    for i in range(end + 1, len(lines)):
+        # a timestamp heads the next item once the article has said something; the article's own byline and
+        # date (`by … January 18, 2017 11:00 PM`) stand under its standfirst
+        ln = lines[i]
+        if _is_barrier(ln) and (ln.tail is not None or ln.ends_article or prose >= _OWN_DATELINE_PROSE):
+            high = i - 1
+            break
+        prose += max(0.0, ln.score)
     for a, b in containers:
         if a > start or b < end:
             continue
