@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import islice
 
 import regex
 import yaml
@@ -155,6 +156,24 @@ def _puncts(el: lxml_html.HtmlElement) -> int:
     return len(CLAUSE_PUNCT.findall(el.text_content()))
 
 
+# A block named `related` / `more` is a list of links to other pages. One that is mostly paragraphs of unlinked
+# prose (this many <p> of this many characters, holding this share of its text, under this share in links) is the
+# article's own continuation behind a `Read more` button (mobile news templates), not a list.
+RELATED_PROSE_PARAGRAPHS = 3
+RELATED_PARAGRAPH_CHARS = 100
+RELATED_PROSE_SHARE = 0.6
+RELATED_MAX_LINK_SHARE = 0.05
+
+
+def _unlinked_prose(el: lxml_html.HtmlElement) -> bool:
+    paragraphs = [n for p in islice(el.iter("p"), 200) if len(n := p.text_content()) >= RELATED_PARAGRAPH_CHARS]
+    if len(paragraphs) < RELATED_PROSE_PARAGRAPHS:
+        return False
+    text = len(el.text_content())
+    linked = sum(len(a.text_content()) for a in el.iter("a"))
+    return sum(map(len, paragraphs)) >= RELATED_PROSE_SHARE * text and linked <= RELATED_MAX_LINK_SHARE * text
+
+
 def is_prose_link(el: lxml_html.HtmlElement) -> bool:
     """A link that wraps paragraphs of punctuated text (some CMSs put a whole article body inside one `<a>`):
     its text is prose, not a headline or a menu item."""
@@ -260,6 +279,8 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
                 heading = _heading_text(el)
                 if heading and rules.heading.match(heading):
                     group = "comments" if _COMMENT_HEADING.search(heading) else "related"
+            if group == "related" and _unlinked_prose(el):
+                group = None  # a `read more` expander holding the rest of the article, not a list of links
             if group is not None and el not in protected and _puncts(el) <= _GUARD_SHARE * total_puncts:
                 text = " ".join(el.text_content().split())
                 if text:

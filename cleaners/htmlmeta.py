@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
+from urllib.parse import urlsplit
 
 import regex
 from lxml import html as lxml_html
@@ -59,7 +60,10 @@ ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagene
 LIST_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
 # Title suffixes: `新闻标题_新浪网`, `标题-中国新闻网`, `标题 | 澎湃新闻`.
 _NOT_TEXT = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
-_TITLE_SPLIT = regex.compile(r"\s*(?:[_|｜]|\s[-–—]\s|--|——|-(?=[\p{Han}A-Za-z]{2,12}(?:网|新闻|频道|在线|门户)?$))\s*")
+_TITLE_SPLIT = regex.compile(
+    r"\s*(?:[_|｜]|\s[-–—@]\s|::|--|——|-(?=[\p{Han}A-Za-z]{2,12}(?:网|新闻|频道|在线|门户)?$))\s*"
+)
+_TRAILING_SEPARATORS = regex.compile(r"(?:\s*(?:[_|｜@·:：]|::|[-–—]))+$")
 
 
 @dataclass
@@ -203,23 +207,34 @@ def _squash(s: str) -> str:
     return _NOT_TEXT.sub("", s).lower()
 
 
-def split_site_suffix(page_title: str, headings: Sequence[str] = ()) -> tuple[str, str | None]:
-    """`新闻标题_新浪网` -> (`新闻标题`, `新浪网`): the <h1> when the <title> prints it whole, else the longest
-    part the <h1> prints, else the longest part; the last part is the site.
-
-    The longest part is wrong when the site's name is long: `雄安新区 - 维基百科，自由的百科全书`.
+def split_site_suffix(page_title: str, headings: Sequence[str] = (),
+                      site: str | None = None) -> tuple[str, str | None]:
+    """`新闻标题_新浪网` -> (`新闻标题`, `新浪网`): what comes before the site's own name when `site` is given
+    and the <title> prints it after something; else the <h1> when the <title> prints it whole, else the longest
+    part the <h1> prints, else the longest part but the last, which names the site however long it is
+    (`雄安新区 - 维基百科，自由的百科全书`).
     """
     parts = [p for p in _TITLE_SPLIT.split(page_title.strip()) if p]
     if len(parts) < 2:
         return page_title.strip(), None
     whole = _squash(page_title)
     keyed = [(" ".join(h.split()), _squash(h)) for h in headings]
+    # the site's own name inside the <title> (`标题 @ 博客名 :: 平台名`): what comes after it is more site, and
+    # what comes before is the headline, unless an <h1> printed there says which part
+    at = page_title.find(site) if site and len(_squash(site)) >= 2 else -1
+    if at > 0 and (before := _TITLE_SPLIT.sub(" ", page_title[:at]).strip()) and _squash(before) != _squash(site):
+        head = page_title[:at].strip()
+        head = _TRAILING_SEPARATORS.sub("", head).strip()
+        for h, key in keyed:
+            if len(key) >= 4 and key in _squash(head) and key != _squash(head):
+                return h, site
+        return head, site
     keys = [key for _h, key in keyed if key]
     for h, key in keyed:  # an <h1> printed inside the <title>, separators and all, is the headline
         if len(key) >= 4 and key in whole and key != whole:
             return h, (parts[-1] if _squash(parts[-1]) not in key else None)
     printed = [p for p in parts if _squash(p) and any(_squash(p) in k for k in keys)]
-    headline = max(printed or parts, key=len)
+    headline = max(printed or parts[:-1], key=len)  # the last part names the site, however long
     site = parts[-1] if parts[-1] != headline else None
     return headline, site
 
@@ -257,8 +272,18 @@ def _is_logo(h1: lxml_html.HtmlElement, text: str, site: str | None) -> bool:
         return True
     links = list(h1.iter("a"))
     return len(links) == 1 and ("home" in (links[0].get("rel") or "").split()
-                                or (links[0].get("href") or "").rstrip("/").count("/") <= 2
+                                or _link_depth(links[0].get("href") or "") <= LOGO_LINK_DEPTH
                                 and _squash(links[0].text_content()) == _squash(text))
+
+
+# An <h1> whose whole text links this few path segments deep names the site or a section (`/`, `/blog`); a
+# headline links to its own page (`/2013/12/28/slug`, `/blog/post/12345`) if at all.
+LOGO_LINK_DEPTH = 1
+
+
+def _link_depth(href: str) -> int:
+    path = urlsplit(href).path if "//" in href else href.split("?")[0].split("#")[0]
+    return len([seg for seg in path.split("/") if seg])
 
 
 def _printed_headline(h1s: list[lxml_html.HtmlElement], candidates: list[str], site: str | None) -> str | None:
@@ -297,11 +322,17 @@ def extract_meta(tree: lxml_html.HtmlElement) -> HtmlMeta:
     title_el = tree.find(".//title")
     page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
     meta.page_title = page_title or None
-    h1_elements = list(tree.iter("h1"))[:H1_LOOKED_AT]
+    # a blog platform's or portal's logo in an <h1> is not the headline, even where the <title> prints it
+    title_parts = [p for p in _TITLE_SPLIT.split(page_title.strip()) if p]
+    named = _clean(first("site")) or ld.publisher
+    site_named = named or (title_parts[-1] if title_parts else None)
+    h1_elements = [el for el in list(tree.iter("h1"))[:H1_LOOKED_AT]
+                   if not _is_logo(el, " ".join(el.text_content().split()), site_named)]
     h1s = [" ".join(el.text_content().split()) for el in h1_elements[:2]]
-    headline, suffix = split_site_suffix(page_title, h1s) if page_title else ("", None)
-    candidates = [split_site_suffix(c, h1s)[0] for c in (ld.headline, _clean(first("title")), headline) if c]
-    meta.site = _clean(first("site")) or ld.publisher or suffix
+    headline, suffix = split_site_suffix(page_title, h1s, named) if page_title else ("", None)
+    candidates = [split_site_suffix(c, h1s, named)[0] for c in (ld.headline, _clean(first("title"))) if c]
+    candidates += [headline] if headline else []  # split once: `标题_副标题` stays whole once the site is cut
+    meta.site = named or suffix
     meta.title = _printed_headline(h1_elements, candidates, meta.site) or _headline(candidates, h1s + [page_title])
     printed = _printed(tree, _headline_element(h1_elements, meta.title))
     # a date the page prints as its publication's (`Published Apr 26, 2023`) over structured data that disagree:

@@ -86,7 +86,14 @@ class LineShape:
     def is_headline_like(self) -> bool:
         """Short and not a sentence: a heading, a menu item, a related-news link."""
         short = self.words <= SPACED_HEADLINE_WORDS if self.spaced else self.chars <= 40
-        return 0 < self.chars and short and not self.ends_period and not self.ends_clause and self.puncts <= 2
+        return 0 < self.chars and short and not self.ends_period and not self.ends_clause and self.puncts <= 2 \
+            and not self.gap_prose
+
+    @property
+    def gap_prose(self) -> bool:
+        """Chinese clauses parted by spaces instead of commas, as many blogs write: prose, not a headline."""
+        return 0 < self.han_gaps <= GAP_PROSE_MAX_GAPS and self.han >= GAP_PROSE_MIN_HAN and not self.bullet \
+            and self.chars >= GAP_PROSE_CLAUSE * (self.han_gaps + 1)
 
 
 # Chinese with spaces for commas (`寒流報到 已將山巒披上彩衣`, Taiwanese and Hong Kong blogs): a line of this many
@@ -193,8 +200,7 @@ def content_score(s: LineShape) -> float:
         return size * 0.5  # a wrapped sentence or a line of verse
     if s.spaced and s.words >= SPACED_SENTENCE_WORDS:
         return size * 0.5  # a sentence without its full stop: a list item, a caption
-    if 0 < s.han_gaps <= GAP_PROSE_MAX_GAPS and s.han >= GAP_PROSE_MIN_HAN and not s.bullet \
-            and s.chars >= GAP_PROSE_CLAUSE * (s.han_gaps + 1):
+    if s.gap_prose:
         return size * 0.5  # clauses parted by spaces instead of commas, as many blogs write
     if s.listed:
         return -2.0  # an item of a list inside the article costs little to cross

@@ -33,7 +33,10 @@ def _pattern() -> regex.Pattern:
     year = r"(?P<y>(?:19|20)\d{2})(?!\d)"
     start = r"(?<![\p{L}\d])"
     # `May 2, 2024`, `Jan. 27, 2026`, `December 2nd, 2025`, `OCTOBER 13, 2025`
-    mdy = rf"{start}{month}[ \t\u00a0]{{0,3}}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d),?[ \t\u00a0]{{1,3}}{year}"
+    # ... and `Dec 28 Sat 2013` (blog platforms print the weekday between day and year)
+    weekday = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?[ \t\u00a0]{1,3})?"
+    mdy = (rf"{start}{month}[ \t\u00a0]{{0,3}}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d),?[ \t\u00a0]{{1,3}}{weekday}"
+           rf"{year}")
     # `2 May 2024`, `3. März 2020`, `1er mars 2020`, `1 de diciembre de 2017`, `20 January, 2025`
     dmy = (rf"{start}(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|º|°|\.)?[ \t\u00a0]{{0,3}}(?:de[ \t\u00a0]{{1,3}})?{month}"
            rf",?[ \t\u00a0]{{1,3}}(?:de[ \t\u00a0]{{1,3}}|del[ \t\u00a0]{{1,3}})?{year}")

@@ -47,13 +47,29 @@ def test_site_suffix_split():
 
 def test_site_suffix_headline_is_the_part_the_h1_prints():
     title = "雄安新区 - 维基百科，自由的百科全书"
-    assert split_site_suffix(title) == ("维基百科，自由的百科全书", None)  # the longest part, without the h1
+    # without an <h1> to say, the last part names the site however long it is
+    assert split_site_suffix(title) == ("雄安新区", "维基百科，自由的百科全书")
     assert split_site_suffix(title, ["雄安新区"]) == ("雄安新区", "维基百科，自由的百科全书")
-    assert split_site_suffix(title, ["另一个标题"])[0] == "维基百科，自由的百科全书"  # no match: the longest part
+    assert split_site_suffix(title, ["另一个标题"])[0] == "雄安新区"  # no match: the longest part but the site's
     assert split_site_suffix(title, ["雄安新区[编辑]"])[0] == "雄安新区"  # the part the h1 prints
     # an <h1> printed whole inside the <title> is the headline, separators included; an empty <h1> is ignored
     h1 = "图说洛阳| 学院剪窗花 过廉洁之年"
     assert split_site_suffix(f"{h1} 日报网-日报官方网站", ["", h1]) == (h1, "日报官方网站")
+
+
+def test_site_name_inside_the_title_ends_the_headline():
+    # a blog platform's <title>: post, blog name, platform; the platform's name is also the page's first <h1>
+    title = "新竹尖石_美樹營地賞楓 (2) @ 旅遊小站_藍天 :: 部落平台 ::"
+    expected = ("新竹尖石_美樹營地賞楓 (2)", "旅遊小站_藍天")
+    assert split_site_suffix(title, ["部落平台"], site="旅遊小站_藍天") == expected
+    assert split_site_suffix("标题一 - 某某网", [], site="某某网")[0] == "标题一"  # the usual suffix still parts
+
+
+def test_logo_h1_linking_home_is_not_the_headline():
+    page = ('<html><head><title>Rain returns to the valley | Valley Notes</title></head><body>'
+            '<h1><a href="http://valley.example.org/blog">Valley Notes</a></h1>'
+            '<h2>Rain returns to the valley</h2><p>It rained for the first time in months.</p></body></html>')
+    assert extract_meta(parse_html(page)).title == "Rain returns to the valley"
 
 
 def test_json_ld_headline_that_the_page_does_not_print_loses_to_the_title():
