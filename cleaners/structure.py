@@ -86,12 +86,12 @@ class LineShape:
     def is_headline_like(self) -> bool:
         """Short and not a sentence: a heading, a menu item, a related-news link."""
         short = self.words <= SPACED_HEADLINE_WORDS if self.spaced else self.chars <= 40
-        return 0 < self.chars and short and not self.ends_period and not self.ends_clause and self.puncts <= 2 \
-            and not self.gap_prose
+        return 0 < self.chars and short and not self.ends_period and not self.ends_clause and self.puncts <= 2
 
     @property
     def gap_prose(self) -> bool:
-        """Chinese clauses parted by spaces instead of commas, as many blogs write: prose, not a headline."""
+        """Chinese clauses parted by spaces instead of commas, as many blogs write (a headline `甲 乙` is short
+        enough to be both: the line's place in the page decides)."""
         return 0 < self.han_gaps <= GAP_PROSE_MAX_GAPS and self.han >= GAP_PROSE_MIN_HAN and not self.bullet \
             and self.chars >= GAP_PROSE_CLAUSE * (self.han_gaps + 1)
 

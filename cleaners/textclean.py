@@ -404,15 +404,13 @@ def _cut_at_next_item(lines: list[_Line], start: int, end: int) -> int:
     return end
 
 
-def _list_follows(lines: list[_Line], i: int, start: int, end: int) -> bool:
-    """A list header after a real article, followed by list items: the rest of the page is furniture. Not when the
-    block holds more prose after the header than before it: then the header closed a sidebar box above the article
-    (a blog's `About me` and `Related posts` printed over the post), and only its own items go."""
+def _list_follows(lines: list[_Line], i: int, start: int) -> bool:
+    """A list header after a real article, followed by list items: the rest of the page is furniture."""
     prose = sum(ln.score for ln in lines[start:i] if ln.score > 0)
     following = [ln for ln in lines[i + 1:i + 8] if not ln.removed_by][:2]
     return prose >= _PROSE_BEFORE_FOOTER and len(following) == 2 and all(
         ln.shape.is_headline_like or ln.shape.bullet for ln in following
-    ) and sum(ln.score for ln in lines[i + 1:end + 1] if ln.score > 0) <= prose
+    )
 
 
 def _mark(lines: list[_Line], idx: range, rule: str) -> None:
@@ -579,7 +577,7 @@ def _apply_tails(lines: list[_Line], start: int, end: int) -> int:
             _mark(lines, range(i + 1, len(lines)), "after_article_end")
             return min(end, i)
         if ln.tail is not None and i > start:
-            if ln.tail.block == "to_end" or _list_follows(lines, i, start, end):
+            if ln.tail.block == "to_end" or _list_follows(lines, i, start):
                 _mark(lines, range(i + 1, len(lines)), ln.tail.name)
                 return min(end, i - 1)
             j = i + 1
