@@ -39,7 +39,47 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
     tree, deep = _parse(text)
     if deep:
         tree, _ = _parse(limit_depth(text))
+    if "hidden" in text:
+        place_streamed_chunks(tree)
     return tree
+
+
+# Pages rendered by streaming servers (React 18) send the article in hidden chunks `<div hidden id="S:N">` after
+# the layout, with a script that moves each into its placeholder `<template id="B:N">` and drops the fallback
+# printed after it (`Loading paragraph...`). The browser shows the chunks in place; so does the parsed tree.
+_STREAMED = etree.XPath('//div[@hidden][starts-with(@id, "S:")]')
+MAX_STREAMED_CHUNKS = 1000
+# a fallback is a spinner or a line such as `Loading image...`: no more text than this, no heading or paragraph
+_FALLBACK_MAX_CHARS = 40
+
+
+def place_streamed_chunks(tree: lxml_html.HtmlElement) -> None:
+    """Move each streamed chunk into its placeholder, as the page's script does in a browser."""
+    chunks = _STREAMED(tree)[:MAX_STREAMED_CHUNKS]
+    if not chunks:
+        return
+    holders = {el.get("id"): el for el in tree.iter("template") if (el.get("id") or "").startswith("B:")}
+    for chunk in chunks:
+        holder = holders.get("B:" + chunk.get("id")[2:])
+        parent = holder.getparent() if holder is not None else None
+        if parent is None:
+            del chunk.attrib["hidden"]  # no placeholder: shown where it stands
+            continue
+        fallback = holder.getnext()
+        if fallback is not None and fallback.tag not in ("template", "p", "h1", "h2", "h3", "h4", "img") \
+                and fallback.find(".//p") is None and len(fallback.text_content().strip()) <= _FALLBACK_MAX_CHARS:
+            fallback.drop_tree()
+        if chunk.text and chunk.text.strip():  # text before the chunk's first element goes with it
+            before = holder.getprevious()
+            if before is not None:
+                before.tail = (before.tail or "") + chunk.text
+            else:
+                parent.text = (parent.text or "") + chunk.text
+        at = parent.index(holder)
+        for offset, child in enumerate(list(chunk)):
+            parent.insert(at + offset, child)  # moves the element (lxml elements have one parent)
+        holder.drop_tree()
+        chunk.drop_tree()
 
 
 def _parse(text: str) -> tuple[lxml_html.HtmlElement, bool]:
