@@ -12,7 +12,7 @@ Every removed span is recorded with the rule that removed it.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import regex
@@ -55,6 +55,8 @@ _STRUCTURE_COST = 1.0
 _UNLINKED = 0.1  # ... as does any line of text that is not a link (menus, feeds and link lists are links)
 _REPEAT_MIN_SIZE = 12  # kept lines this long that repeat earlier ones, this many in a row, are a second copy
 _REPEAT_RUN = 3
+# this many timestamped lines in a row are rows of data (toc-missing's SQL output in mozilla-flat), not item headers
+_DATA_RUN = 3
 _MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) skip the rule table
 
 
@@ -385,6 +387,22 @@ def _restore(ln: _Line) -> None:
     ln.text = "".join(span for span, _owner in ln.pieces).strip()
 
 
+def _unstamp_data_runs(lines: list[_Line]) -> None:
+    """A run of timestamped lines one after another is data (a log, a query's output, a timetable), not the
+    headers of feed items, which a headline or a teaser always parts: its rows are content, cheap to cross."""
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and (lines[j].shape.stamped or lines[j].removed_by == "dateline"):
+            j += 1
+        if j - i >= _DATA_RUN:
+            for ln in lines[i:j]:
+                if ln.removed_by == "dateline":
+                    _restore(ln)
+                ln.shape = replace(structure.shape(ln.text), stamped=False, listed=True)
+        i = max(j, i + 1)
+
+
 def _cut_at_next_item(lines: list[_Line], start: int, end: int) -> int:
     """End the block before a timestamp line that comes once the article's prose has begun.
 
@@ -445,6 +463,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
     _apply_rules(lines, table, meta)
     for ln in lines:
         ln.shape = structure.shape(ln.text)
+    _unstamp_data_runs(lines)
 
     block = structure.best_block(_scores(lines))
     title = title or meta.get("title") or (_find_title(lines, block[0]) if block else None)
