@@ -39,9 +39,27 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
     tree, deep = _parse(text)
     if deep:
         tree, _ = _parse(limit_depth(text))
+    _merge_stray_roots(tree)
     if "hidden" in text:
         place_streamed_chunks(tree)
     return tree
+
+
+def _merge_stray_roots(tree: lxml_html.HtmlElement) -> None:
+    """Content after a premature `</html>` (templates that close the page twice) becomes a second root element
+    beside the first; a browser shows it in the body, and so it is moved there."""
+    strays = list(tree.itersiblings())
+    if not strays:
+        return
+    body = tree.find("body")
+    if body is None:
+        body = etree.SubElement(tree, "body")
+    for stray in strays:
+        for child in list(stray):
+            if child.tag in ("head", "body"):
+                body.extend(list(child))
+            else:
+                body.append(child)
 
 
 # Pages rendered by streaming servers (React 18) send the article in hidden chunks `<div hidden id="S:N">` after
