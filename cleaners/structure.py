@@ -160,8 +160,17 @@ def text_date(line: str) -> regex.Match | None:
     return None
 
 
+# A live ticker's item: a time of day, then its headline (`• 14:44 Accusations de viols : …`, `14:32 标题`).
+# (the headline runs to some words: a film called `12:01` in a table cell, `12:01 PM`, is not an item)
+_CLOCK_ITEM = regex.compile(r"^[•·\-–*]?\s*(?:[01]?\d|2[0-3]):[0-5]\d\s+(?!(?i:[ap]\.?m)\b)\S.{14}")
+CLOCK_ITEM_MAX_CHARS = 120
+
+
 def is_stamped(line: str) -> bool:
-    """A date with a time of day in a short non-sentence line (`标题 2005-06-11 14:05:50`, `【网友】08-11 16:58`)."""
+    """A date with a time of day in a short non-sentence line (`标题 2005-06-11 14:05:50`, `【网友】08-11 16:58`),
+    or an item of a live ticker."""
+    if len(line) <= CLOCK_ITEM_MAX_CHARS and _CLOCK_ITEM.match(line) and "。" not in line:
+        return True
     if len(line) > 60 or "。" in line:
         return False
     m = DATE.search(line)

@@ -57,6 +57,7 @@ _REPEAT_MIN_SIZE = 12  # kept lines this long that repeat earlier ones, this man
 _REPEAT_RUN = 3
 # this many timestamped lines in a row are rows of data (toc-missing's SQL output in mozilla-flat), not item headers
 _DATA_RUN = 3
+_DATA_DIGIT_SHARE = 0.5  # ... each of them mostly figures, as data rows are (a live ticker's items are words)
 _MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) skip the rule table
 
 
@@ -388,12 +389,14 @@ def _restore(ln: _Line) -> None:
 
 
 def _unstamp_data_runs(lines: list[_Line]) -> None:
-    """A run of timestamped lines one after another is data (a log, a query's output, a timetable), not the
-    headers of feed items, which a headline or a teaser always parts: its rows are content, cheap to cross."""
+    """A run of timestamped lines of figures one after another is data (a log, a query's output, a timetable),
+    not the headers of feed items, which a headline or a teaser always parts: its rows are content, cheap to
+    cross."""
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and (lines[j].shape.stamped or lines[j].removed_by == "dateline"):
+        while j < len(lines) and (lines[j].shape.stamped or lines[j].removed_by == "dateline") \
+                and _mostly_figures(lines[j].text):
             j += 1
         if j - i >= _DATA_RUN:
             for ln in lines[i:j]:
@@ -401,6 +404,12 @@ def _unstamp_data_runs(lines: list[_Line]) -> None:
                     _restore(ln)
                 ln.shape = replace(structure.shape(ln.text), stamped=False, listed=True)
         i = max(j, i + 1)
+
+
+def _mostly_figures(text: str) -> bool:
+    """A row of data is mostly digits (`2020-08-01 17:59 │ 400 │ 12`); a ticker item is mostly its headline."""
+    digits = sum(c.isdigit() for c in text)
+    return digits >= _DATA_DIGIT_SHARE * sum(c.isalnum() for c in text)
 
 
 def _cut_at_next_item(lines: list[_Line], start: int, end: int) -> int:
