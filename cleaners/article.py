@@ -7,11 +7,12 @@
    mistakes for furniture);
 3. if it is still short, trafilatura on the same tree as a second opinion, its text through the same text rules,
    taken when it holds what the DOM pass kept and more of it (see _second_opinion_wins).
-The path that won is recorded in provenance.extractor (dom, dom-unpruned, trafilatura, site-body).
+The path that won is recorded in provenance.extractor (dom, dom-article, dom-unpruned, trafilatura, site-body).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 
 import regex
 import trafilatura
@@ -45,6 +46,9 @@ SECOND_OPINION_SIZE = 150
 SECOND_OPINION_GAIN = 2.0
 SECOND_OPINION_MAX_GAIN = 10.0
 SECOND_OPINION_OVERLAP = 0.6
+# A page whose one <article> element does not hold the block the DOM pass chose (a CSDN post of one line under a
+# payment box's notes) is read from that <article>; the block's longest line is looked for by this many characters.
+LONE_ARTICLE_PROBE = 40
 # Pages larger than this skip trafilatura (its libxml2 calls cannot be interrupted by the time limit).
 MAX_TRAFILATURA_CHARS = 2_000_000
 
@@ -53,7 +57,7 @@ MAX_TRAFILATURA_CHARS = 2_000_000
 class Extraction:
     result: TextResult
     meta: HtmlMeta
-    extractor: str  # "dom", "dom-unpruned" or "trafilatura"
+    extractor: str  # "dom", "dom-article" (the page's one <article>), "dom-unpruned", "trafilatura" or "site-body"
     pruned: list[tuple[str, str]] = field(default_factory=list)  # (rule, text) removed in the DOM
     not_article: str | None = None  # why the page is a list or index page rather than an article
 
@@ -81,11 +85,28 @@ def list_page_reason(tree, url: str | None, result: TextResult) -> str | None:
     return f"{kind.reason}; the best block holds {kept} of {kind.prose_chars} prose characters"
 
 
-def _from_dom(tree, table: RuleTable, title: str | None, prune: bool, mojibake: bool) -> tuple[TextResult, list]:
+def _from_dom(tree, table: RuleTable, title: str | None, prune: bool, mojibake: bool,
+              whole: bool = False) -> tuple[TextResult, list]:
     dom = dom_lines(tree, prune=prune)  # `tree` may be a whole page or the body element a site rule names
     texts = normalize_lines([ln.text for ln in dom.lines], mojibake=mojibake)
     hints = [LineHint(ln.link_ratio, ln.tag) for ln in dom.lines]
-    return clean_lines(texts, hints, table, title, dom.regions), dom.pruned
+    return clean_lines(texts, hints, table, title, dom.regions, whole=whole), dom.pruned
+
+
+def _lone_article(tree) -> lxml_html.HtmlElement | None:
+    """The page's <article> when it has exactly one: HTML5 pages mark their main text so (a feed has many)."""
+    found = list(islice(tree.iter("article"), 2))
+    return found[0] if len(found) == 1 else None
+
+
+def _holds(el, text: str) -> bool:
+    """Whether the element holds the longest line of `text` (the block the DOM pass chose lies inside it)."""
+    longest = max(text.split("\n"), key=len)
+    return _squash(longest[:LONE_ARTICLE_PROBE]) in _squash(el.text_content())
+
+
+def _squash(s: str) -> str:
+    return "".join(s.split())
 
 
 def _apply_site_rule(tree, site: SiteRule) -> tuple[object, list[tuple[str, str]]]:
@@ -120,18 +141,28 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
             result, pruned = _from_dom(root, table, title, True, mojibake)
             return Extraction(result, meta, "site-body", site_removed + pruned)
     result, pruned = _from_dom(tree, table, title, True, mojibake)
+    extractor = "dom"
+    lone = _lone_article(tree)
+    if lone is not None and result.text and not _holds(lone, result.text):
+        inner, inner_pruned = _from_dom(lone, table, title, True, mojibake, whole=True)
+        if inner.text:  # the page's one <article> says where the article is, however short
+            result, pruned, extractor = inner, inner_pruned, "dom-article"
     pruned = site_removed + pruned
-    if meta.declared_kind != "article" and (reason := list_page_reason(tree, url or meta.url, result)):
-        return Extraction(result, meta, "dom", pruned, not_article=reason)
-    best = Extraction(result, meta, "dom", pruned)
-    if len(result.text) < THIN_TEXT:
-        unpruned, _ = _from_dom(tree, table, title, False, mojibake)
+    # a page that declares itself an article, or marks one <article>, is not a list however little it says
+    if meta.declared_kind != "article" and extractor != "dom-article" \
+            and (reason := list_page_reason(tree, url or meta.url, result)):
+        return Extraction(result, meta, extractor, pruned, not_article=reason)
+    best = Extraction(result, meta, extractor, pruned)
+    if extractor == "dom-article":
+        return best  # the page said where its article is: nothing else on it is a second opinion
+    if len(result.text) < THIN_TEXT:  # within the page's one <article> when it has one: the rest is not the article
+        unpruned, _ = _from_dom(tree if lone is None else lone, table, title, False, mojibake)
         if len(unpruned.text) > len(result.text):
             best = Extraction(unpruned, meta, "dom-unpruned")
     kept = best.result.text
     # a block right under the page's <h1> is the article however short; a long one needs no second opinion
     sure = best.result.under_headline or text_size(kept) >= SECOND_OPINION_SIZE
-    if (len(kept) >= THIN_TEXT and sure) or len(html) > MAX_TRAFILATURA_CHARS:
+    if (len(kept) >= THIN_TEXT and sure) or len(html) > MAX_TRAFILATURA_CHARS or (lone is not None and kept):
         return best
     body = trafilatura.extract(tree, url=url or meta.url, include_comments=False, include_tables=True,
                                output_format="txt", with_metadata=False, deduplicate=False)

@@ -461,8 +461,12 @@ def clean_page_text(text: str, table: RuleTable | None = None, title: str | None
 
 
 def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: RuleTable | None = None,
-                title: str | None = None, regions: list[tuple[int, int]] | None = None) -> TextResult:
+                title: str | None = None, regions: list[tuple[int, int]] | None = None,
+                whole: bool = False) -> TextResult:
     """Clean normalised lines, with optional DOM hints aligned to them; blank lines are skipped.
+
+    `whole`: the lines are known to be the article (its own element), so where no line scores as prose, what the
+    rules leave is kept rather than nothing.
 
     `regions`: the lines each block element of the page holds, as inclusive index ranges into `texts`."""
     table = table or default_table()
@@ -484,6 +488,9 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
     anchored = _anchored(lines, block)
     block = _plain_run(lines, anchored)
     plain = block != anchored  # a document that is not prose: its last line need not be a sentence
+    if block is None and whole:
+        left = [i for i, ln in enumerate(lines) if not ln.removed_by and ln.text]
+        block = (left[0], left[-1]) if left else None
     if block is None:
         _mark(lines, range(len(lines)), "no_article_text")
         return _finish(lines, title, meta)
