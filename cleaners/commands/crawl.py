@@ -15,7 +15,8 @@ LIMIT_FLAGS = {
     "--max-depth": ("max_depth", "links followed from an entry point (start URL, sitemap, feed)"),
     "--max-url-length": ("max_url_length", "characters of a URL (canonical, percent-encoded)"),
     "--max-links-per-page": ("max_links_per_page", "distinct link targets read from one page"),
-    "--max-pages-per-source": ("max_pages_per_source", "requests per source (its own max_pages overrides it)"),
+    "--max-pages-per-source": ("max_pages_per_source",
+                               "requests (and robots.txt refusals) per source; its own max_pages overrides it"),
 }
 
 
