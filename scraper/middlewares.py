@@ -51,7 +51,8 @@ class WarcRecorderMiddleware:
         except ValueError:
             reason = ""
         headers = [(k, v) for k, values in response.headers.items() for v in values]
-        self.warc.write_response(response.url, response.status, reason, headers, response.body, fetched_at)
+        self.warc.write_response(response.url, response.status, reason, headers, response.body, fetched_at,
+                                 truncated="download_stopped" in response.flags)
         self.crawler.stats.inc_value("newsclean/warc_records")
         return response
 

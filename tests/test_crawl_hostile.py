@@ -79,6 +79,15 @@ class Crawl:
     def summary(self) -> dict:
         return json.loads((self.outdir / "summary.json").read_text("utf-8"))
 
+    def warc_record(self, uri: str) -> tuple[dict[str, str], bytes]:
+        """The WARC headers and the (decoded) body of the first record for `uri`."""
+        for file in sorted((self.outdir / "warc").glob("*.warc.gz")):
+            with open(file, "rb") as fh:
+                for record in ArchiveIterator(fh):
+                    if record.rec_headers.get_header("WARC-Target-URI") == uri:
+                        return dict(record.rec_headers.headers), record.content_stream().read()
+        raise AssertionError(f"no WARC record for {uri}")
+
     def warc_uris(self) -> list[str]:
         uris = []
         for file in sorted((self.outdir / "warc").glob("*.warc.gz")):
@@ -277,8 +286,12 @@ def test_robots_txt_that_is_huge_failing_or_slow_allows_nothing_it_did_not_say(r
                 wrong[name] = f"asked {sorted(asked)}, the start page skipped as {skip.get('reason')}"
     assert not wrong, wrong
     assert other.hits == []  # the robots.txt redirected there was not followed
-    # a huge robots.txt is read up to 500 KiB, not to its end
+    # a huge robots.txt is read up to 500 KiB, not to its end, and archived as what was read
     assert crawl.seconds < 40
+    for name in ("huge", "huge_unsized"):
+        headers, body = crawl.warc_record(sites[name].base + "/robots.txt")
+        assert headers.get("WARC-Truncated") == "length", name
+        assert body.startswith(ROBOTS_DISALLOW_PRIVATE) and 500 * 1024 <= len(body) < 2 << 20
 
 
 # ---- 2. spider traps end, within limits the user can change ------------------------------------------------
@@ -359,6 +372,9 @@ def test_spider_traps_end_with_the_default_limits(trap_site, tmp_path):
     assert reasons["/deep/" + "".join(f"{i}/" for i in range(1, 27))] == "too_deep"
     assert reasons["/list?page=26"] == "too_deep"
     assert reasons["/x/" + "y" * 3000 + ".html"] == "url_too_long"
+    cut = {r["reason"]: r for r in crawl.skipped() if r["reason"] in ("too_deep", "url_too_long")}
+    assert cut["too_deep"]["source"] == "traps" and "over 25" in cut["too_deep"]["detail"]
+    assert cut["url_too_long"]["source"] == "traps" and "over 2083" in cut["url_too_long"]["detail"]
     assert any(r == "url_too_long" for p, r in reasons.items() if p.startswith("/grow/"))
     wide = [r for r in crawl.skipped() if _path(r["url"]) == "/wide.html" and r["reason"] == "too_many_links"]
     assert wide and str(WIDE_LINKS) in wide[0]["detail"], wide

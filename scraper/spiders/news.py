@@ -187,7 +187,8 @@ class NewsSpider(scrapy.Spider):
             return
         over = self._over_limit(canon, spec, depth)
         if over is not None:  # not marked seen: a URL too deep here may be reached by a shorter path
-            skip = self.cuts.cut(canon, *over, spec.name)
+            reason, detail = over
+            skip = self.cuts.cut(canon, reason, spec.name, detail)
             if skip is not None:
                 yield skip
             return
