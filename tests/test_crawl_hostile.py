@@ -356,7 +356,7 @@ def _depth(path: str, prefix: str) -> int:
 
 def test_spider_traps_end_with_the_default_limits(trap_site, tmp_path):
     """No --max-pages, no limit given: the traps end by depth, URL length and links per page, each cut
-    recorded. (A binary tree would take 2^25 requests: the per-source cap ends it, tested below.)"""
+    recorded. (A tree of pages would take 4^25 requests: the per-source cap ends it, tested below.)"""
     site = trap_site
     sources = write_sources(tmp_path / "s.yaml", [_source("traps", site)])
     crawl = Crawl(sources, tmp_path / "out")
