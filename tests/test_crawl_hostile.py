@@ -392,6 +392,8 @@ def test_trap_limits_are_flags(trap_site, tree_site, tmp_path):
     crawl = Crawl(sources, tmp_path / "out", "--max-depth", "4", "--max-url-length", "150",
                   "--max-links-per-page", "100", "--max-pages-per-source", "40")
     assert crawl.returncode == 0, crawl.stderr[-3000:]
+    _only_own_host(trap_site)
+    _only_own_host(tree_site)
     paths = trap_site.paths()
     assert max(_depth(p, "/deep/") for p in paths if p.startswith("/deep/")) == 4
     assert max(int(p.split("=")[1]) for p in paths if p.startswith("/list?")) == 4
@@ -423,6 +425,7 @@ def test_a_page_of_200000_links_costs_little_memory(tmp_path):
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     assert crawl.peak_rss < 200 << 20, crawl.peak_rss >> 20
     assert site.paths() == ["/robots.txt", "/"]
+    _only_own_host(site)
     skips = crawl.skipped()
     wide = [r for r in skips if r["reason"] == "too_many_links"]
     assert len(wide) == 1 and str(n) in wide[0]["detail"]
