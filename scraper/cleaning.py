@@ -46,12 +46,13 @@ class PageCleaning:
 
     async def process(self, body: bytes, source: dict[str, Any], is_article: bool | None,
                       keywords: tuple[str, ...], requested_url: str, links_of: tuple[str, tuple[str, ...]],
-                      ) -> PageOutcome:
+                      depth: int = 0, max_links: int = 0) -> PageOutcome:
         """The page's outcome (see cleanwork.process_page). A worker that dies on it (the pool replaces it) costs
         the page: reason `internal` and no links (None), which the caller may still read from the page."""
         self.start()
         assert self.pool is not None
         try:
-            return await self.pool.run(process_page, body, source, is_article, keywords, requested_url, links_of)
+            return await self.pool.run(process_page, body, source, is_article, keywords, requested_url, links_of,
+                                       depth, max_links)
         except Exception as exc:
             return PageOutcome(reason="internal", detail=f"{type(exc).__name__}: {exc}"[:200], worker_died=True)

@@ -20,7 +20,7 @@ from cleaners.core import CleanError, Source, clean_html_bytes
 from cleaners.decode import canonical_codec, declared_charset
 from cleaners.pagetype import page_kind
 
-from .links import LinkResolver, domain_filter, page_hrefs
+from .links import LinkResolver, count_links, domain_filter, page_hrefs
 from .store import encode_line, record_key
 
 _config: CleanerConfig | None = None
@@ -62,6 +62,7 @@ class PageOutcome:
     reason: str = ""  # why there is no record: not_article, off_topic, no_text, internal ...
     detail: str = ""
     links: list[str] | None = None  # new canonical URLs linked from the page; None when it could not be parsed
+    links_on_page: int = 0  # set when the page has more links than were read (max_links): how many it has
     worker_died: bool = False  # set by the crawler's side when the worker died on the page
     parsed: bool = field(default=False, repr=False)
 
@@ -71,11 +72,13 @@ class PageOutcome:
 
 
 def process_page(body: bytes, source: dict[str, Any], is_article: bool | None, keywords: tuple[str, ...] = (),
-                 requested_url: str | None = None, links_of: tuple[str, tuple[str, ...]] = ("", ())) -> PageOutcome:
+                 requested_url: str | None = None, links_of: tuple[str, tuple[str, ...]] = ("", ()),
+                 depth: int = 0, max_links: int = 0) -> PageOutcome:
     """Links, type and (for an article) cleaned record of one page; never raises, so one bad page cannot break
     the pool. `is_article` is the source's article_pattern verdict on the URL, None to let the page decide;
     `requested_url` becomes the record's `provenance.url` (what was asked for; `url` is the canonical URL);
-    `links_of` is the source's name and allowed domains, which the links must be inside.
+    `links_of` is the source's name and allowed domains, which the links must be inside; `depth` is the page's
+    distance from an entry point and `max_links` the most link targets read from it (0: all).
 
     The record comes back encoded as its final JSON line: the reactor would otherwise unpickle the dict and
     encode it again, on the thread that fetches."""
@@ -83,7 +86,7 @@ def process_page(body: bytes, source: dict[str, Any], is_article: bool | None, k
     url = source.get("url")
 
     def inspect(tree: lxml_html.HtmlElement) -> bool:
-        out.links = page_links(tree, source.get("final_url") or url, links_of)
+        out.links = page_links(tree, source.get("final_url") or url, links_of, depth, max_links, out)
         out.parsed = True
         return _is_article(tree, url, is_article, out)
 
@@ -91,7 +94,7 @@ def process_page(body: bytes, source: dict[str, Any], is_article: bool | None, k
         doc = clean_html_bytes(body, Source(**source), config=_config or CleanerConfig(), inspect=inspect)
     except CleanError as exc:
         if not out.parsed:  # not decodable or parseable as the cleaner wants it: links and type from the bytes
-            return _unclean(body, source, is_article, exc, out, links_of)
+            return _unclean(body, source, is_article, exc, out, links_of, depth, max_links)
         return out.skip(exc.reason)
     except Exception as exc:  # a bug on one page must not cost the crawl
         return out.skip("internal", f"{type(exc).__name__}: {exc}"[:200])
@@ -118,14 +121,14 @@ def _is_article(tree: lxml_html.HtmlElement, url: str | None, by_url: bool | Non
 
 
 def _unclean(body: bytes, source: dict[str, Any], is_article: bool | None, exc: CleanError,
-             out: PageOutcome, links_of: tuple[str, tuple[str, ...]]) -> PageOutcome:
+             out: PageOutcome, links_of: tuple[str, tuple[str, ...]], depth: int, max_links: int) -> PageOutcome:
     """A page the cleaner refused before parsing it (empty, undecodable): parsed as libxml2 reads the bytes, as
     the crawler always did for links, so a list page of odd bytes is still followed and called a list page."""
     try:
         tree = bytes_tree(body, source.get("http_charset"))
     except (etree.ParserError, ValueError, LookupError) as err:
         return out.skip("unparsable", str(err)[:200])
-    out.links = page_links(tree, source.get("final_url") or source.get("url"), links_of)
+    out.links = page_links(tree, source.get("final_url") or source.get("url"), links_of, depth, max_links, out)
     if _is_article(tree, source.get("url"), is_article, out):
         out.skip(exc.reason)
     return out
@@ -136,16 +139,20 @@ def _unclean(body: bytes, source: dict[str, Any], is_article: bool | None, exc: 
 _resolvers: dict[tuple[str, tuple[str, ...]], LinkResolver] = {}
 
 
-def page_links(tree: lxml_html.HtmlElement, page_url: str | None, links_of: tuple[str, tuple[str, ...]]) -> list[str]:
+def page_links(tree: lxml_html.HtmlElement, page_url: str | None, links_of: tuple[str, tuple[str, ...]],
+               depth: int = 0, max_links: int = 0, out: PageOutcome | None = None) -> list[str]:
     """The canonical URLs of the page's links inside the source's domains that this worker has not given for the
-    source before (`links_of`: the source's name and allowed domains)."""
+    source before, from a page as deep or deeper (`links_of`: the source's name and allowed domains). At most
+    `max_links` link targets are read; when the page has more, `out.links_on_page` says how many."""
     if not page_url:
         return []
     resolver = _resolvers.get(links_of)
     if resolver is None:
         resolver = _resolvers[links_of] = LinkResolver(*domain_filter(links_of[1]), once=True)
-    base, hrefs = page_hrefs(tree)
-    return list(resolver.resolve(page_url, base, hrefs))
+    base, hrefs = page_hrefs(tree, max_links)
+    if max_links and len(hrefs) >= max_links and out is not None and (n := count_links(tree)) > max_links:
+        out.links_on_page = n
+    return list(resolver.resolve(page_url, base, hrefs, depth))
 
 
 def bytes_tree(body: bytes, http_charset: str | None) -> lxml_html.HtmlElement:

@@ -70,6 +70,7 @@ class CrawlSummary:
     def summary(self, reason: str) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats()
         skipped = Counter({k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newsclean/skipped/")})
+        cut = Counter({k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newsclean/cut/")})
         elapsed = time.monotonic() - self.started
         articles = stats.get("newsclean/articles", 0)
         return {
@@ -79,6 +80,7 @@ class CrawlSummary:
             "articles_before": stats.get("newsclean/articles_before", 0),
             "duplicates_dropped": stats.get("newsclean/duplicates", 0),
             "skipped": dict(skipped.most_common()),
+            "cut": dict(cut.most_common()),  # by a limit (scraper.limits), recorded in skipped.jsonl or not
             "elapsed_s": round(elapsed, 2),
             "articles_per_s": round(articles / elapsed, 2) if elapsed else 0.0,
         }
@@ -98,4 +100,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
              f"{summary['elapsed_s']} s, {summary['articles_per_s']} articles/s"]
     if summary["skipped"]:
         lines.append("skipped: " + ", ".join(f"{k} {v}" for k, v in summary["skipped"].items()))
+    if summary.get("cut"):
+        lines.append("cut by limits (the first of each recorded as skips): "
+                     + ", ".join(f"{k} {v}" for k, v in summary["cut"].items()))
     return lines

@@ -35,9 +35,10 @@ _PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]
 _UNKNOWN = object()
 
 
-def page_hrefs(tree: lxml_html.HtmlElement) -> tuple[str | None, list[str]]:
+def page_hrefs(tree: lxml_html.HtmlElement, limit: int = 0) -> tuple[str | None, list[str]]:
     """The page's `<base href>` (the first, None without one) and its distinct `<a>`/`<area>` hrefs in document
-    order, stripped, without empty ones and non-page schemes (one walk over the tree for both)."""
+    order, stripped, without empty ones and non-page schemes (one walk over the tree for both). With `limit`, at
+    most that many hrefs: the walk stops there (a page of 200,000 links is not read to its end)."""
     base: str | None = None
     hrefs: dict[str, None] = {}
     for el in tree.iter("a", "area", "base"):
@@ -47,9 +48,19 @@ def page_hrefs(tree: lxml_html.HtmlElement) -> tuple[str | None, list[str]]:
         if el.tag == "base":
             if base is None:
                 base = href.strip()
-        else:
-            hrefs[href.strip()] = None
-    return base, [h for h in hrefs if h and not h.lower().startswith(SKIP_SCHEMES)]
+            continue
+        href = href.strip()
+        if href and not href.lower().startswith(SKIP_SCHEMES):
+            hrefs[href] = None
+            if len(hrefs) == limit:
+                break
+    return base, list(hrefs)
+
+
+def count_links(tree: lxml_html.HtmlElement) -> int:
+    """How many `<a>`/`<area>` elements with an href the page has (for the record of a page whose links were
+    cut: counting them holds nothing)."""
+    return sum(1 for el in tree.iter("a", "area") if el.get("href") is not None)
 
 
 def domain_filter(domains: Iterable[str]) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
@@ -87,8 +98,9 @@ class LinkResolver:
     `accept(canonical_url)` must depend on the URL alone (domains, file types). `accept_host(host)`, when given,
     must be what `accept` requires of the URL's host name: a plain host it refuses spares canonicalising the URL
     (most links on a news page lead to other sites). With `once`, each URL is yielded only the first time (see
-    the module doc). At most `max_entries` verdicts (and URLs yielded) are kept; the memory is cleared when full,
-    which can only make a URL come again."""
+    the module doc), or again when it comes from a page fewer links from an entry point than before (the crawl's
+    depth limit may have refused it the first time). At most `max_entries` verdicts (and URLs yielded) are kept;
+    the memory is cleared when full, which can only make a URL come again."""
 
     def __init__(self, accept: Callable[[str], bool], accept_host: Callable[[str], bool] | None = None,
                  max_entries: int = 200_000, once: bool = False) -> None:
@@ -97,11 +109,11 @@ class LinkResolver:
         self.max_entries = max_entries
         self.once = once
         self._verdicts: dict[object, str | None] = {}
-        self._given: set[str] = set()
+        self._given: dict[str, int] = {}  # URL -> the least depth of a page it was given from
 
-    def resolve(self, page_url: str, base_href: str | None, hrefs: Iterable[str]) -> Iterator[str]:
+    def resolve(self, page_url: str, base_href: str | None, hrefs: Iterable[str], depth: int = 0) -> Iterator[str]:
         """Canonical URLs of a page's hrefs (as page_hrefs gives them), in order; duplicates included unless
-        `once`."""
+        `once`. `depth` is the page's distance from an entry point (see `once`)."""
         base = page_url
         if base_href:
             try:
@@ -128,9 +140,9 @@ class LinkResolver:
             if canon is None:
                 continue
             if self.once:
-                if canon in self._given:
+                if self._given.get(canon, depth + 1) <= depth:
                     continue
-                self._given.add(canon)
+                self._given[canon] = depth
             yield canon
 
     @staticmethod

@@ -11,7 +11,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
@@ -19,6 +18,7 @@ from w3lib.url import safe_url_string
 
 from . import writer
 from .pipelines import outdir_of
+from .refused import Refused
 from .urls import canonical_url
 from .warc import WarcFile
 
@@ -51,7 +51,8 @@ class WarcRecorderMiddleware:
         except ValueError:
             reason = ""
         headers = [(k, v) for k, values in response.headers.items() for v in values]
-        self.warc.write_response(response.url, response.status, reason, headers, response.body, fetched_at)
+        self.warc.write_response(response.url, response.status, reason, headers, response.body, fetched_at,
+                                 truncated="download_stopped" in response.flags)
         self.crawler.stats.inc_value("newsclean/warc_records")
         return response
 
@@ -73,7 +74,7 @@ class RedirectLoopMiddleware:
         target = canonical_url(response.urljoin(location))
         chain = [canonical_url(u) for u in request.meta.get("redirect_urls", [])] + [canonical_url(request.url)]
         if target in chain:
-            raise IgnoreRequest(f"redirect_loop: {request.url} -> {target}")
+            raise Refused("redirect_loop", f"{request.url} -> {target}")
         return response
 
 

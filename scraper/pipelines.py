@@ -19,6 +19,10 @@ def outdir_of(crawler: Crawler) -> Path:
     return Path(getattr(spider, "outdir", None) or crawler.settings.get("NEWSCLEAN_OUTDIR") or "out/crawl")
 
 
+# Skip reasons about what a page linked, not the page: recorded even when the page itself is stored.
+PAGE_STANDS = frozenset({"too_many_links"})
+
+
 class StorePipeline:
     """ArticleRecord -> OUTDIR/articles.jsonl (once per canonical URL), SkipItem -> OUTDIR/skipped.jsonl."""
 
@@ -71,7 +75,9 @@ class StorePipeline:
         assert self.articles is not None and self.skipped is not None
         records = []
         for item in items:
-            if item.url in self.articles:  # e.g. a list view of a stored article: the article stands
+            # e.g. a list view of a stored article: the article stands (but a stored page whose links were cut
+            # says so: that skip is about its links)
+            if item.url in self.articles and item.reason not in PAGE_STANDS:
                 continue
             record = {"url": item.url, "reason": item.reason, "source": item.source}
             if item.detail:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from scraper.limits import ROBOTS_MAX_BYTES, CrawlLimits
+
 BOT_NAME = "newsclean"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
@@ -40,7 +42,13 @@ LOG_LEVEL = "INFO"
 # Middlewares this crawler has no use for are off: each one costs a few coroutine hops per request, and the
 # reactor's time per page is what bounds a crawl whose cleaning runs in other processes.
 DOWNLOADER_MIDDLEWARES = {
-    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the spider checks allowed_domains itself
+    # the spider checks the links it follows; this checks every request, redirects and robots.txt included
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scraper.offsite.AllowedHostsMiddleware": 50,
+    # robots.txt per RFC 9309: its first 500 KiB read, an unreadable one (5xx, 429, timeout ...) disallows all
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scraper.robots.StrictRobotsTxtMiddleware": 100,
+    "scraper.robots.RobotsBodyLimit": 595,  # between decompression (590) and the download
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,  # the WARC recorder counts responses
@@ -78,3 +86,11 @@ NEWSCLEAN_WORKERS = max(1, (os.cpu_count() or 2) - 1)  # cleaning processes
 NEWSCLEAN_CLEANER_CONFIG = None  # CleanerConfig YAML for the pipeline
 NEWSCLEAN_IDLE_CLOSE = 0  # seconds a crawler stays open with nothing to do (set for distributed crawls)
 NEWSCLEAN_FSYNC = True  # fsync articles.jsonl after every record
+NEWSCLEAN_ROBOTS_MAX_BYTES = ROBOTS_MAX_BYTES  # of a robots.txt read (scraper.robots); 0 = all of it
+
+# Limits that end spider traps (scraper.limits, where each default is explained; `newsclean crawl` flags); 0 = off.
+NEWSCLEAN_MAX_DEPTH = CrawlLimits.max_depth  # links from an entry point
+NEWSCLEAN_MAX_URL_LENGTH = CrawlLimits.max_url_length  # characters of a canonical URL
+NEWSCLEAN_MAX_LINKS_PER_PAGE = CrawlLimits.max_links_per_page  # distinct link targets read from a page
+NEWSCLEAN_MAX_PAGES_PER_SOURCE = CrawlLimits.max_pages_per_source  # a source's `max_pages` overrides it
+NEWSCLEAN_RECORDED_CUTS = CrawlLimits.recorded_cuts  # cut URLs written to skipped.jsonl per source and reason

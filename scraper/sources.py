@@ -24,7 +24,7 @@ class SourceSpec:
     feeds: tuple[str, ...] = ()  # RSS or Atom URLs
     article_pattern: str = ""  # URL regex: matching pages are articles, others list pages; "" = decide from page
     keywords: tuple[str, ...] = ()  # keep only articles whose title or text contains one
-    max_pages: int = 0  # requests for this source; 0 = no limit
+    max_pages: int = 0  # requests for this source; 0 = the crawl's NEWSCLEAN_MAX_PAGES_PER_SOURCE (scraper.limits)
     _pattern: Any = field(default=None, compare=False, repr=False)
 
     def is_article_url(self, url: str) -> bool | None:

@@ -53,7 +53,9 @@ class WarcFile(AppendFile):
         self.records = 0
 
     def write_response(self, url: str, status: int, reason: str, headers: Iterable[tuple[bytes, bytes]],
-                       body: bytes, fetched_at: str | None = None) -> None:
+                       body: bytes, fetched_at: str | None = None, truncated: bool = False) -> None:
+        """One response record; `truncated` when the download was stopped before the body's end (a robots.txt
+        read up to its limit), which the record says as WARC-Truncated: length."""
         header_list = [(_header_name(k), v.decode("latin-1")) for k, v in headers if k.lower() not in _DROP_HEADERS]
         status_line = f"{status} {reason}".strip()
 
@@ -61,10 +63,12 @@ class WarcFile(AppendFile):
             buf = io.BytesIO()
             writer = WARCWriter(buf, gzip=False)
             http_headers = StatusAndHeaders(status_line, header_list, protocol="HTTP/1.1")
-            warc_headers = {"WARC-Date": fetched_at} if fetched_at else None
+            warc_headers = {"WARC-Date": fetched_at} if fetched_at else {}
+            if truncated:
+                warc_headers["WARC-Truncated"] = "length"
             # with the length given, warcio digests the body in place instead of copying it to a temporary file
             record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
-                                               http_headers=http_headers, warc_headers_dict=warc_headers)
+                                               http_headers=http_headers, warc_headers_dict=warc_headers or None)
             writer.write_record(record)
             gz = _deflate.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
             return gz.compress(buf.getvalue()) + gz.flush()

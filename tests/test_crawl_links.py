@@ -96,3 +96,24 @@ def test_page_hrefs_reads_the_first_base_and_distinct_targets_in_order():
         '<a href="javascript:void(0)">2</a><area href="y.html"><a href="x.html">3</a><a>no href</a>'
         '<a href="#top">4</a><a href="MAILTO:a@b.cn">5</a><a href="">6</a></body></html>')
     assert page_hrefs(tree) == ("/b1/", ["x.html", "y.html"])
+
+
+def test_a_url_given_from_a_deep_page_is_given_again_from_a_shallower_one():
+    """The crawl's depth limit may refuse a URL first met deep in a trap: met again nearer an entry point, it is
+    offered again (and not again from as deep or deeper)."""
+    resolver = LinkResolver(*domain_filter(DOMAINS), once=True)
+    assert list(resolver.resolve("http://a.cn/t/1/2/", None, ["/a.html"], depth=26)) == ["http://a.cn/a.html"]
+    assert list(resolver.resolve("http://a.cn/t/1/", None, ["/a.html"], depth=30)) == []
+    assert list(resolver.resolve("http://a.cn/", None, ["/a.html"], depth=1)) == ["http://a.cn/a.html"]
+    assert list(resolver.resolve("http://a.cn/x/", None, ["/a.html"], depth=1)) == []
+
+
+def test_page_hrefs_stops_at_its_limit_and_count_links_counts_them_all():
+    from scraper.links import count_links
+
+    body = "".join(f'<a href="/p{i % 700}.html">{i}</a>' for i in range(1000))
+    tree = lxml_html.document_fromstring(f"<html><body><a href='#'>top</a>{body}</body></html>")
+    base, hrefs = page_hrefs(tree, 500)
+    assert base is None and hrefs == [f"/p{i}.html" for i in range(500)]  # distinct, in document order
+    assert page_hrefs(tree)[1] == [f"/p{i}.html" for i in range(700)]
+    assert count_links(tree) == 1001

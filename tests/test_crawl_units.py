@@ -95,3 +95,29 @@ def test_done_urls_keep_list_pages_out(tmp_path):
         '{"url": "http://a.cn/", "reason": "not_article"}\n{"url": "http://a.cn/x", "reason": "http_404"}\n'
         '{"url": "http://a.cn/y", "reason": "http_503"}\n', "utf-8")
     assert done_urls(tmp_path) == {"http://a.cn/1.html", "http://a.cn/old/1", "http://a.cn/x"}
+
+
+def test_robots_txt_is_read_up_to_the_last_whole_line_of_its_limit():
+    from scraper.robots import robots_body
+
+    body = b"User-agent: *\nDisallow: /a/\n" + b"Disallow: /bbbbbbbbbb/\n" * 100
+    assert robots_body(body, len(body)) == body and robots_body(body, 0) == body
+    cut = robots_body(body, 40)
+    assert cut == b"User-agent: *\nDisallow: /a/\n"  # not the half rule "Disallow: /bbb"
+    assert robots_body(b"x" * 100, 10) == b"x" * 10  # one endless line: its first bytes
+
+
+def test_cuts_are_all_counted_and_the_first_of_each_source_and_reason_recorded():
+    from scrapy.utils.test import get_crawler
+
+    from scraper.limits import Cuts
+
+    crawler = get_crawler()
+    cuts = Cuts(2, crawler)
+    given = [cuts.cut(f"http://a.cn/{i % 3}", "too_deep", "a", "26 links") for i in range(6)]
+    given += [cuts.cut("http://a.cn/9", "too_deep", "b", "26 links"),
+              cuts.cut("http://a.cn/9", "url_too_long", "a", "2100 characters")]
+    recorded = [(g.url, g.reason, g.source) for g in given if g is not None]
+    assert recorded == [("http://a.cn/0", "too_deep", "a"), ("http://a.cn/1", "too_deep", "a"),
+                        ("http://a.cn/9", "too_deep", "b"), ("http://a.cn/9", "url_too_long", "a")]
+    assert crawler.stats.get_value("newsclean/cut/too_deep") == 7

@@ -1,4 +1,4 @@
-"""`newsclean crawl --sources FILE.yaml -o OUTDIR [--max-pages N] [--jobdir DIR] [--redis-url URL] [-s K=V]`"""
+"""`newsclean crawl --sources FILE.yaml -o OUTDIR [--max-pages N] [--max-depth N] ... [--redis-url URL] [-s K=V]`"""
 from __future__ import annotations
 
 import argparse
@@ -10,13 +10,27 @@ from pathlib import Path
 
 from .common import fail
 
+# The limits that end spider traps: flag -> (CrawlLimits field, help). Defaults and reasons: scraper/limits.py.
+LIMIT_FLAGS = {
+    "--max-depth": ("max_depth", "links followed from an entry point (start URL, sitemap, feed)"),
+    "--max-url-length": ("max_url_length", "characters of a URL (canonical, percent-encoded)"),
+    "--max-links-per-page": ("max_links_per_page", "distinct link targets read from one page"),
+    "--max-pages-per-source": ("max_pages_per_source",
+                               "requests (and robots.txt refusals) per source; its own max_pages overrides it"),
+}
+
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from scraper.limits import CrawlLimits
+
     p = sub.add_parser("crawl", help="crawl news sites with Scrapy, clean the articles, keep the raw pages (WARC)")
     p.add_argument("--sources", required=True, metavar="FILE.yaml", help="sites to crawl (see seeds/sources.yaml)")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR",
                    help="articles.jsonl, skipped.jsonl, warc/ and summary.json go here")
     p.add_argument("--max-pages", type=int, metavar="N", help="at most N requests for this crawler process")
+    for flag, (name, text) in LIMIT_FLAGS.items():
+        p.add_argument(flag, type=int, metavar="N", dest=name,
+                       help=f"at most N {text} (default {getattr(CrawlLimits, name)}; 0: no limit)")
     p.add_argument("--jobdir", metavar="DIR", help="persist the crawl state here, to resume after a stop or kill")
     p.add_argument("--redis-url", metavar="URL", help="share the frontier with other crawlers (scrapy-redis)")
     p.add_argument("--idle-close", type=float, metavar="SECONDS",
@@ -34,6 +48,9 @@ def crawl_settings(args: argparse.Namespace) -> dict[str, object]:
     values: dict[str, object] = {"NEWSCLEAN_SOURCES": args.sources, "NEWSCLEAN_OUTDIR": args.output}
     if args.max_pages is not None:
         values["NEWSCLEAN_MAX_PAGES"] = args.max_pages
+    for name, _ in LIMIT_FLAGS.values():
+        if getattr(args, name, None) is not None:
+            values[f"NEWSCLEAN_{name.upper()}"] = getattr(args, name)
     if args.jobdir:
         values["JOBDIR"] = args.jobdir
     if args.redis_url:
@@ -66,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
         values = crawl_settings(args)
     except (SourcesError, ValueError) as exc:
         return fail(str(exc))
-    if args.max_pages is not None and args.max_pages < 0 or args.workers is not None and args.workers < 1:
-        return fail("--max-pages must be >= 0 and --workers >= 1")
+    limits = [args.max_pages] + [getattr(args, name) for name, _ in LIMIT_FLAGS.values()]
+    if any(n is not None and n < 0 for n in limits) or args.workers is not None and args.workers < 1:
+        return fail("--max-pages and the other limits must be >= 0, --workers >= 1")
 
     from scraper.cleaning import start_cleaning_server
 

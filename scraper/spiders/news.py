@@ -24,9 +24,12 @@ from cleaners.config import CleanerConfig
 
 from .. import jobdir
 from ..cleaning import PageCleaning
-from ..cleanwork import bytes_tree
+from ..cleanwork import PageOutcome, bytes_tree
 from ..items import ArticleRecord, SkipBatch, SkipItem
-from ..links import LinkResolver, domain_filter, page_hrefs
+from ..limits import CrawlLimits, Cuts
+from ..links import LinkResolver, count_links, domain_filter, page_hrefs
+from ..refused import Refused
+from ..robots import refusal_detail
 from ..sources import SourceSpec, load_sources
 from ..store import done_urls
 from ..urls import canonical_url, has_binary_extension
@@ -49,21 +52,27 @@ def header_charset(response: Response) -> str | None:
     return None
 
 
+# Scrapy's own refusals, by the start of their message (the crawler's own are Refused, with their reason).
+_IGNORED = (
+    ("forbidden by robots.txt", "robots"),  # RobotsTxtMiddleware
+    ("max redirections reached", "too_many_redirects"),  # RedirectMiddleware
+    ("ignored response", "too_large"),  # HttpCompressionMiddleware: over DOWNLOAD_MAXSIZE once decompressed
+    # (HttpCacheMiddleware's "Ignored request not in cache" is not this; the cache is off)
+)
+
+
 def skip_reason(failure: Any) -> tuple[str, str]:
     """A short word for why a request failed, and the detail."""
     exc = failure.value
-    detail = str(exc)[:200]
+    if isinstance(exc, Refused):
+        return exc.reason, exc.detail[:200]
+    message = str(exc)
+    detail = message[:200]
     if failure.check(HttpError):
         return f"http_{exc.response.status}", detail
     if failure.check(IgnoreRequest):
-        low = detail.lower()
-        if "robots" in low:
-            return "robots", detail
-        if low.startswith("redirect_loop"):
-            return "redirect_loop", detail
-        if "redirect" in low:
-            return "too_many_redirects", detail
-        return "ignored", detail
+        low = message.lower()
+        return next((reason for start, reason in _IGNORED if low.startswith(start)), "ignored"), detail
     name = type(exc).__name__
     if "Cancel" in name or "maxsize" in detail or "max size" in detail:
         return "too_large", detail
@@ -72,6 +81,16 @@ def skip_reason(failure: Any) -> tuple[str, str]:
     if "DNS" in name or "Resolve" in name:
         return "dns_error", detail
     return "connection_error" if "Connect" in name or "Response" in name else "error", f"{name}: {detail}"
+
+
+# Sitemaps and feeds have no use for entity declarations; a billion-laughs file has nothing else. lxml is told
+# not to expand entities, which leaves such a file without URLs: refused by name instead of yielding nothing.
+_ENTITY_DECLARATION = b"<!ENTITY"
+ENTITIES_REFUSED = "declares XML entities (refused, never expanded)"
+
+
+def declares_entities(body: bytes) -> bool:
+    return _ENTITY_DECLARATION in body
 
 
 class NewsSpider(scrapy.Spider):
@@ -106,6 +125,8 @@ class NewsSpider(scrapy.Spider):
         self.by_name = {s.name: s for s in self.specs}
         self.outdir = self._args["outdir"] or settings.get("NEWSCLEAN_OUTDIR")
         self.max_pages = int(self._args["max_pages"] or settings.getint("NEWSCLEAN_MAX_PAGES", 0))
+        self.limits = CrawlLimits.from_settings(settings)
+        self.cuts = Cuts(self.limits.recorded_cuts, self.crawler)
         self.jobdir = settings.get("JOBDIR")
         self.resumed_after_crash = jobdir.begin(self.jobdir)
         self.done = done_urls(self.outdir)  # settled by earlier runs: not fetched again
@@ -128,11 +149,16 @@ class NewsSpider(scrapy.Spider):
 
     # ---- requests ----------------------------------------------------------------------------------------
 
-    async def start(self) -> Any:  # Scrapy >= 2.13
-        for request in self.start_requests():
-            yield request
+    async def start(self) -> Any:  # Scrapy >= 2.13: requests, and the skips of entry points over a limit
+        for item in self._entry_points():
+            yield item
 
-    def start_requests(self) -> Iterator[scrapy.Request]:  # Scrapy < 2.13
+    def start_requests(self) -> Iterator[scrapy.Request]:  # Scrapy < 2.13: requests only
+        for item in self._entry_points():
+            if isinstance(item, scrapy.Request):
+                yield item
+
+    def _entry_points(self) -> Iterator[scrapy.Request | SkipItem]:
         if self.done:
             self.logger.info("%d URLs settled by earlier runs will not be fetched again", len(self.done))
         for spec in self.specs:
@@ -143,22 +169,28 @@ class NewsSpider(scrapy.Spider):
             for url in spec.start_urls:
                 yield from self._follow(url, spec, self.parse_page)
 
-    def _follow(self, url: str, spec: SourceSpec, callback: Callable[..., Any]) -> Iterator[scrapy.Request | SkipItem]:
-        """A request for a discovered URL, unless it is off-domain, binary, already seen or over budget."""
+    def _follow(self, url: str, spec: SourceSpec, callback: Callable[..., Any], depth: int = 0,
+                ) -> Iterator[scrapy.Request | SkipItem]:
+        """A request for a discovered URL, unless it is off-domain, binary, already seen or over a limit."""
         if not url.startswith(("http://", "https://")):
             return
         canon = canonical_url(url)
         if not spec.allows(canon) or (callback == self.parse_page and has_binary_extension(canon)):
             return
-        yield from self._follow_canonical(canon, spec, callback)
+        yield from self._follow_canonical(canon, spec, callback, depth)
 
-    def _follow_canonical(self, canon: str, spec: SourceSpec, callback: Callable[..., Any],
+    def _follow_canonical(self, canon: str, spec: SourceSpec, callback: Callable[..., Any], depth: int = 0,
                           ) -> Iterator[scrapy.Request | SkipItem]:
-        """A request for an acceptable canonical URL, unless it is already seen, settled or over budget."""
+        """A request for an acceptable canonical URL `depth` links from an entry point, unless it is already
+        seen or settled, over a limit (a skip for the first few of each limit) or forbidden by robots.txt."""
         if canon in self.seen or canon in self.done:
             return
-        if (spec.max_pages and self.issued[spec.name] >= spec.max_pages) or (
-                self.max_pages and sum(self.issued.values()) >= self.max_pages):
+        over = self._over_limit(canon, spec, depth)
+        if over is not None:  # not marked seen: a URL too deep here may be reached by a shorter path
+            reason, detail = over
+            skip = self.cuts.cut(canon, reason, spec.name, detail)
+            if skip is not None:
+                yield skip
             return
         self.seen.add(canon)
         self.issued[spec.name] += 1
@@ -166,9 +198,24 @@ class NewsSpider(scrapy.Spider):
         if robots is not None and not robots.allowed(canon, self.robots_agent):
             # what RobotsTxtMiddleware would refuse, refused here: a request's round trip through the scheduler,
             # the middlewares and the errback costs the reactor ~1 ms, and real pages link many such URLs
-            yield SkipItem(canon, "robots", spec.name, "Forbidden by robots.txt")
+            yield SkipItem(canon, "robots", spec.name, refusal_detail(robots))
             return
-        yield scrapy.Request(canon, callback=callback, errback=self.on_error, meta={"source": spec.name})
+        yield scrapy.Request(canon, callback=callback, errback=self.on_error,
+                             meta={"source": spec.name, "depth": depth})
+
+    def _over_limit(self, canon: str, spec: SourceSpec, depth: int) -> tuple[str, str] | None:
+        """The skip reason and detail of a URL that a limit cuts (scraper.limits), None for most."""
+        limits = self.limits
+        if limits.max_url_length and len(canon) > limits.max_url_length:
+            return "url_too_long", f"{len(canon)} characters, over {limits.max_url_length}"
+        if limits.max_depth and depth > limits.max_depth:
+            return "too_deep", f"{depth} links from an entry point, over {limits.max_depth}"
+        cap = spec.max_pages or limits.max_pages_per_source
+        if cap and self.issued[spec.name] >= cap:
+            return "source_cap", f"source {spec.name} made its {cap} requests"
+        if self.max_pages and sum(self.issued.values()) >= self.max_pages:
+            return "max_pages", f"this crawler made its {self.max_pages} requests (--max-pages)"
+        return None
 
     def _spec(self, response: Response) -> SourceSpec:
         return self.by_name.get(response.meta.get("source", ""), self.specs[0])
@@ -188,8 +235,10 @@ class NewsSpider(scrapy.Spider):
         source = {"name": url, "url": url, "fetched_at": fetched_at, "final_url": response.url,
                   "http_status": response.status, "http_charset": header_charset(response)}
         requested = (response.meta.get("redirect_urls") or [response.request.url])[0]
+        depth = response.meta.get("depth", 0)
+        max_links = self.limits.max_links_per_page
         outcome = await self.cleaning.process(response.body, source, spec.is_article_url(url), spec.keywords,
-                                              requested, (spec.name, spec.allowed_domains))
+                                              requested, (spec.name, spec.allowed_domains), depth, max_links)
         if outcome.line:
             yield ArticleRecord(url, line=outcome.line, key=outcome.key)
         else:
@@ -198,24 +247,32 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsclean/worker_restarts")
         links = outcome.links
         if links is None and outcome.reason == "internal":  # the worker died (or failed) before it read them
-            links = self._links_here(response, spec)
-        for item in self._page_links(links or [], spec):
+            links = self._links_here(response, spec, outcome)
+        if outcome.links_on_page:
+            self.crawler.stats.inc_value("newsclean/cut/too_many_links")
+            yield SkipItem(url, "too_many_links", spec.name,
+                           f"{outcome.links_on_page} links on the page; the first {max_links} targets were read")
+        for item in self._page_links(links or [], spec, depth + 1):
             yield item
 
-    def _links_here(self, response: Response, spec: SourceSpec) -> list[str]:
+    def _links_here(self, response: Response, spec: SourceSpec, outcome: PageOutcome) -> list[str]:
         """The links of a page whose worker died on it, read here (rare: the page is recorded as `internal`)."""
         try:
-            base, hrefs = page_hrefs(bytes_tree(response.body, header_charset(response)))
+            tree = bytes_tree(response.body, header_charset(response))
         except (etree.ParserError, ValueError, LookupError):
             return []
+        max_links = self.limits.max_links_per_page
+        base, hrefs = page_hrefs(tree, max_links)
+        if max_links and len(hrefs) >= max_links and (n := count_links(tree)) > max_links:
+            outcome.links_on_page = n
         return list(LinkResolver(*domain_filter(spec.allowed_domains)).resolve(response.url, base, hrefs))
 
-    def _page_links(self, links: list[str], spec: SourceSpec) -> Iterator[Any]:
-        """Requests for a page's links (canonical URLs inside the source's domains); the ones robots.txt
-        forbids as one SkipBatch."""
+    def _page_links(self, links: list[str], spec: SourceSpec, depth: int) -> Iterator[Any]:
+        """Requests for a page's links (canonical URLs inside the source's domains, `depth` links from an entry
+        point); the ones robots.txt forbids and the first few a limit cuts as one SkipBatch."""
         forbidden: list[SkipItem] = []
         for canon in links:
-            for out in self._follow_canonical(canon, spec, self.parse_page):
+            for out in self._follow_canonical(canon, spec, self.parse_page, depth):
                 if isinstance(out, SkipItem):
                     forbidden.append(out)
                 else:
@@ -225,25 +282,40 @@ class NewsSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         spec = self._spec(response)
+        url = canonical_url(response.url)
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             except (OSError, ValueError) as exc:
-                yield SkipItem(canonical_url(response.url), "bad_sitemap", spec.name, str(exc)[:200])
+                yield SkipItem(url, "bad_sitemap", spec.name, str(exc)[:200])
                 return
+        if declares_entities(body):
+            yield SkipItem(url, "bad_sitemap", spec.name, ENTITIES_REFUSED)
+            return
         try:
             sitemap = Sitemap(body)
         except Exception as exc:  # lxml errors on hopeless XML
-            yield SkipItem(canonical_url(response.url), "bad_sitemap", spec.name, str(exc)[:200])
+            yield SkipItem(url, "bad_sitemap", spec.name, str(exc)[:200])
+            return
+        if sitemap.type not in ("urlset", "sitemapindex"):
+            yield SkipItem(url, "bad_sitemap", spec.name, f"not a sitemap: the root element is <{sitemap.type}>")
             return
         callback = self.parse_sitemap if sitemap.type == "sitemapindex" else self.parse_page
+        depth = response.meta.get("depth", 0) + 1
+        locs = 0
         for entry in sitemap:
             if entry.get("loc"):
-                yield from self._follow(entry["loc"], spec, callback)
+                locs += 1
+                yield from self._follow(entry["loc"], spec, callback, depth)
+        if not locs:
+            yield SkipItem(url, "bad_sitemap", spec.name, f"a <{sitemap.type}> without a <loc>")
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         spec = self._spec(response)
+        if declares_entities(response.body):
+            yield SkipItem(canonical_url(response.url), "bad_feed", spec.name, ENTITIES_REFUSED)
+            return
         parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
         root = etree.fromstring(response.body, parser=parser) if response.body.strip() else None
         if root is None:
@@ -253,8 +325,9 @@ class NewsSpider(scrapy.Spider):
         for link in root.xpath("//*[local-name()='entry']/*[local-name()='link']"):  # Atom
             if link.get("rel", "alternate") == "alternate" and link.get("href"):
                 links.append(link.get("href"))
+        depth = response.meta.get("depth", 0) + 1
         for link in links:
-            yield from self._follow(urljoin(response.url, str(link).strip()), spec, self.parse_page)
+            yield from self._follow(urljoin(response.url, str(link).strip()), spec, self.parse_page, depth)
 
     def on_error(self, failure: Any) -> Iterator[SkipItem]:
         request = failure.request
