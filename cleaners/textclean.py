@@ -48,6 +48,9 @@ _ANCHOR_REACH = 15
 # the header of the next item
 _OWN_DATELINE_PROSE = 30.0  # lines: a headline this close above a block heads it
 _GROW_RATIO = 1.0
+# ... unless what it adds holds this many datelines: an article has one, a blog's list of posts one per teaser
+# (wcxb4524: a how-to followed, in the same element, by the blog's dated teasers)
+_FEED_DATES = 2
 _GROW_MIN_GAIN = 20.0  # ... and at least a sentence's worth (a video page's player messages are not)
 # ... where an unlinked subheading or list item inside the container costs only this much
 _STRUCTURE_TAGS = frozenset("h1 h2 h3 h4 h5 h6 li dt dd th td pre blockquote figcaption".split())
@@ -560,9 +563,11 @@ def _grow(lines: list[_Line], block: tuple[int, int], containers: list[tuple[int
             continue
         a, b = max(a, low), min(b, high)
         gain = cost = 0.0
+        dated = 0
         first, last = start, end
         for i in (*range(a, start), *range(end + 1, b + 1)):
             ln = lines[i]
+            dated += ln.removed_by == "dateline" and ln.link_ratio < _UNLINKED
             if ln.removed_by:
                 continue
             if ln.score > 0:
@@ -572,6 +577,8 @@ def _grow(lines: list[_Line], block: tuple[int, int], containers: list[tuple[int
                 cost += _STRUCTURE_COST  # a subheading, a list item, a short line of text: the article's own
             else:
                 cost -= ln.score
+        if dated >= _FEED_DATES:
+            break  # the element holds a feed, each of its items dated: larger ones hold more of it
         if gain >= _GROW_MIN_GAIN and gain >= _GROW_RATIO * cost:
             start, end = first, last
     for i in (*range(start, block[0]), *range(block[1] + 1, end + 1)):
