@@ -508,6 +508,9 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
     while end > start and lines[end].score <= 0 and not plain:
         end -= 1
     end = _plain_continuation(lines, _closing_credit(lines, end))
+    for ln in lines[start:end + 1]:
+        if ln.removed_by == "lone_number" and ln.tag in ("td", "th"):  # a figure in the article's table is data
+            _restore(ln)
     _mark(lines, range(0, start), "before_article")
     _mark_after(lines, end + 1)
     _mark_repeats(lines)
