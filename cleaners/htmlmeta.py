@@ -207,6 +207,11 @@ def _squash(s: str) -> str:
     return _NOT_TEXT.sub("", s).lower()
 
 
+def split_title_parts(page_title: str) -> list[str]:
+    """The parts a title's separators divide (`栏目|标题_网站` -> [栏目, 标题, 网站])."""
+    return [p for p in _TITLE_SPLIT.split(page_title.strip()) if p]
+
+
 def split_site_suffix(page_title: str, headings: Sequence[str] = (),
                       site: str | None = None) -> tuple[str, str | None]:
     """`新闻标题_新浪网` -> (`新闻标题`, `新浪网`): what comes before the site's own name when `site` is given

@@ -18,7 +18,7 @@ from typing import Any
 import regex
 
 from . import metadata, structure
-from .htmlmeta import split_site_suffix
+from .htmlmeta import split_site_suffix, split_title_parts
 from .rules import Rule, RuleTable, default_table
 
 _BRACKETED = regex.compile(r"^\s*[\[【<《(（].{0,20}[\]】>》)）]")  # [查看目录] [加入书签]: link buttons
@@ -58,6 +58,9 @@ _STRUCTURE_COST = 1.0
 _UNLINKED = 0.1  # ... as does any line of text that is not a link (menus, feeds and link lists are links)
 _REPEAT_MIN_SIZE = 12  # kept lines this long that repeat earlier ones, this many in a row, are a second copy
 _REPEAT_RUN = 3
+# lines this short that hold a title separator are read for the headline inside them
+_TITLE_LINE_MAX = 200
+_TITLE_PARTED = regex.compile(r"[_|｜]|\s[-–—]\s")
 # this many timestamped lines in a row are rows of data (toc-missing's SQL output in mozilla-flat), not item headers
 _DATA_RUN = 3
 _DATA_DIGIT_SHARE = 0.5  # ... each of them mostly figures, as data rows are (a live ticker's items are words)
@@ -215,6 +218,11 @@ def _find_title(lines: list[_Line], start: int) -> str | None:
         if ln.text and not ln.removed_by:
             k = title_key(ln.text)
             keys[k] = keys.get(k, 0) + 1
+            if len(ln.text) <= _TITLE_LINE_MAX and _TITLE_PARTED.search(ln.text):
+                # `栏目|标题`, `Section | Headline`: the headline repeats inside a line that names its section too
+                for part in split_title_parts(ln.text):
+                    if (pk := title_key(part)) != k:
+                        keys[pk] = keys.get(pk, 0) + 1
     # flattened pages often begin with the <title>: `headline_频道_网站名`; a line equal to its headline wins
     first = next((ln.pieces[0][0] for ln in lines if ln.pieces), "")
     head_key = title_key(split_site_suffix(first)[0]) if first else ""

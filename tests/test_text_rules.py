@@ -54,3 +54,22 @@ def test_metadata_from_removed_lines_is_kept():
     assert result.meta["url"] == "http://www.example.com/a/1.html"
     assert result.meta["date"] == "2020-12-26T18:12:01"
     assert result.meta["source"] == "网络转载"
+
+
+def test_flat_title_is_the_headline_a_section_line_repeats():
+    # the page prints `Section|Headline` at the top and the headline again over the article, with the column's name
+    # (repeated lower down) between the headline and the byline
+    text = normalize_text(
+        "Skip to content\n"
+        "Campus|College opens second welding lab\n"
+        "Home\nNews\n"
+        "College opens second welding lab\n"
+        "Campus Notes\n"
+        "By Ann Example JULY 29, 2016\n"
+        "The college opened a second welding lab on Monday, adding room for sixty students a year to a course that "
+        "had a waiting list of two hundred names.\n"
+        "Instructors said the new lab would also host evening classes for adults who want to change trades.\n"
+        "Campus Notes\n"
+        "More from the campus desk\n"
+    )
+    assert clean_page_text(text).title == "College opens second welding lab"
