@@ -28,7 +28,12 @@ _ENUMERATED = regex.compile(
 )
 _KEY_VALUE = regex.compile(r"^[^：:]{1,12}[：:]\s*\S.{1,60}$")
 # A teaser cut short by the page (…, ...): a summary in a feed of other articles, not article prose.
-_TEASER_END = regex.compile(r"(?<![…\.])(\.\.\.|…)$|[。！？]\s*(……|\.\.\.)$")  # `王...`, `改革。……`
+# `王...`, `改革。……`, and a feed's `… Read more` link after the cut (`As it… Read more`, `…阅读全文`)
+_TEASER_END = regex.compile(
+    r"((?<![…\.])(\.\.\.|…)|[。！？]\s*(……|\.\.\.))"
+    r"(\s*(?i:(read|see|view) more|continue reading|more|lire la suite|weiterlesen|leer más|阅读全文|查看全文|更多)"
+    r"[»>›]*)*\s*$"
+)
 _TEASER_MAX = 120  # characters: a summary in a feed; a longer paragraph cut short is still prose
 _PIPES = regex.compile(r"\s*[|｜]\s*")
 # Dates as Chinese pages print them: 2023-05-27 21:07:23, 2023/5/27, 2023年5月27日 21:07, 2023.05.27

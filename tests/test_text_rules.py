@@ -73,3 +73,10 @@ def test_flat_title_is_the_headline_a_section_line_repeats():
         "More from the campus desk\n"
     )
     assert clean_page_text(text).title == "College opens second welding lab"
+
+
+def test_teaser_cut_short_before_its_read_more_link():
+    from cleaners.structure import shape
+    assert shape("When you walk into almost any store, you are overloaded with sights, sounds,… Read more").teaser
+    assert shape("新学期开始后，学校将增设三个实训专业…阅读全文").teaser
+    assert not shape("The store was full, and we read more of the book at home.").teaser
