@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .textdate import TEXT_DATE, YEAR, YEAR_WINDOW
+from .textdate import MONTH_DAY_END, TEXT_DATE, YEAR, YEAR_WINDOW
 
 _TEXT_CHAR = regex.compile(r"[\p{L}\p{N}]")
 _HAN = regex.compile(r"\p{Han}")
@@ -133,6 +133,12 @@ CLOSING_CREDIT = regex.compile(
 ANNOUNCES_APPENDIX = regex.compile(r"^附(件|表|录)?\s*\d*\s*[:：]|如下\s*[:：]$")
 
 
+def _dated_item(line: str) -> bool:
+    """A bulleted headline that ends with its date (`• Why Verizon Can't Quit Yahoo DEC 20`): an item of a feed."""
+    return line[-1:].isdigit() and len(line) <= _TEASER_MAX and bool(_BULLET.match(line)) \
+        and bool(MONTH_DAY_END.search(line))
+
+
 def shape(line: str) -> LineShape:
     line = _TRAILING_ASIDE.sub("", _CITATIONS.sub("", line))
     return LineShape(
@@ -144,7 +150,7 @@ def shape(line: str) -> LineShape:
         ends_clause=bool(_CLAUSE_END.search(line)),
         bullet=bool(_BULLET.match(line)),
         listed=bool(_ENUMERATED.match(line) or _KEY_VALUE.match(line)),
-        teaser=bool(_TEASER_END.search(line)) and len(line) <= _TEASER_MAX,
+        teaser=(bool(_TEASER_END.search(line)) and len(line) <= _TEASER_MAX) or _dated_item(line),
         stamped=is_stamped(line),
         words=line.count(" ") + 1,
         han_gaps=len(_HAN_GAP.findall(line)) if " " in line else 0,

@@ -45,6 +45,16 @@ def _pattern() -> regex.Pattern:
 
 # A date with a month name, in any language of data/months.yaml; groups `d`, `mon`, `y` (see iso_from_text_match).
 TEXT_DATE = _pattern()
+
+
+def _month_day_end() -> regex.Pattern:
+    names = "|".join(regex.escape(n) for n in sorted(month_numbers(), key=len, reverse=True))
+    year = r"(?:,?[ \t\u00a0]{1,3}(?:19|20)\d{2})?"
+    return regex.compile(rf"(?i)(?<![\p{{L}}\d])(?:{names})\.?[ \t\u00a0]{{1,3}}\d{{1,2}}{year}$")
+
+
+# A line that ends with a month and day, the year optional (`… JULY 26, 2016`, `… DEC 27`): a feed item's date.
+MONTH_DAY_END = _month_day_end()
 # Every date read here ends in a year of four digits; a text without one is refused with this cheap search before
 # TEXT_DATE is tried (the alternation of some hundred month names costs tens of microseconds a line), and TEXT_DATE
 # is then tried only in the window before each year.
