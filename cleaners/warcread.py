@@ -61,46 +61,47 @@ def iter_warc(path: str, max_bytes: int) -> Iterator[WarcEntry]:
 
 
 def _gzip_entries(fh: Any, size: int, max_bytes: int) -> Iterator[WarcEntry]:
-    offset = 0
+    offset, pending = 0, b""  # compressed bytes read past the end of the last member: the start of the next
     while offset < size:
-        member = _Member(fh, offset)
+        if not pending:
+            fh.seek(offset)
+        member = _Member(fh, pending)
         if member.error is not None and member.spool.size == 0:
             nxt = _next_magic(fh, offset + 1, size)
             if not _padding(fh, offset, nxt):
                 yield WarcEntry(f"offset={offset}", error=("unreadable", f"bytes {offset}-{nxt - 1} are not a gzip "
                                                            f"member ({member.error})"))
-            offset = nxt
+            offset, pending = nxt, b""
             continue
         with member.spool as data:
             yield from _records(data, offset, member.error is None and member.complete, max_bytes,
                                 cut=member.error or "the file ends inside this gzip member")
         if member.error is not None:
-            offset = _next_magic(fh, offset + 1, size)
+            offset, pending = _next_magic(fh, offset + 1, size), b""
         elif not member.complete:  # the file ends inside this member
             return
         else:
-            offset = member.end
+            offset, pending = offset + member.length, member.rest
 
 
 class _Member:
-    """One gzip member decompressed from `offset`: its data (`spool`), where the next member starts (`end`),
-    whether it ended properly (`complete`) and the zlib error that cut it short, if any."""
+    """One gzip member decompressed from where the file is (after the compressed bytes `pending`, already read):
+    its data (`spool`), its compressed `length`, the bytes read past its end (`rest`), whether it ended properly
+    (`complete`), and the zlib error that cut it short, if any."""
 
-    def __init__(self, fh: Any, offset: int) -> None:
+    def __init__(self, fh: Any, pending: bytes) -> None:
         self.spool = _Spool()
         self.error: str | None = None
         self.complete = False
-        self.end = offset
-        fh.seek(offset)
+        self.length = 0
+        self.rest = b""
         d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        read = 0
+        data, taken = pending, 0
         try:
             while not d.eof:
-                block = fh.read(BLOCK)
-                if not block:
+                if not data and not (data := fh.read(BLOCK)):
                     break
-                read += len(block)
-                data = block
+                taken += len(data)
                 while data and not d.eof:  # bounded output per call: a small block may expand a thousandfold
                     self.spool.write(d.decompress(data, BLOCK))
                     data = d.unconsumed_tail
@@ -108,7 +109,8 @@ class _Member:
             self.error = f"corrupt gzip data: {exc}"
             return
         self.complete = d.eof
-        self.end = offset + read - len(d.unused_data)
+        self.rest = d.unused_data
+        self.length = taken - len(self.rest)
 
 
 class _Spool:

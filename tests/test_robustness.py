@@ -411,6 +411,13 @@ def test_a_corrupt_gzip_member_costs_only_its_own_record(tmp_path: Path) -> None
     assert len(_entries(tmp_path / "out.jsonl")) == 3 and len(_entries(tmp_path / "out.errors.jsonl")) == 1
 
 
+def test_a_warc_gzipped_as_one_stream_gives_every_record(tmp_path: Path) -> None:
+    warc = tmp_path / "one-member.warc.gz"
+    warc.write_bytes(gzip.compress(b"".join(_warc_pages(5))))  # not a member per record, as some tools write
+    records, errors = _warc_accounting(tmp_path, warc)
+    assert set(records) == {f"https://news.example.com/{i}.html" for i in range(5)} and errors == {}
+
+
 def test_skipped_warc_records_are_counted_in_the_summary(tmp_path: Path) -> None:
     from test_readers_pages import article_html, write_warc
 

@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     except WorkerError as exc:  # not a usage error: the run failed, and can be resumed
         print(f"newsclean: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `-o - | head`: the reader has all it wants (the dispatcher ends quietly)
+        raise
     except OSError as exc:  # a full disk, an output that went away: what was written is kept
         what = f"writing {exc.filename}" if exc.filename else "the run"
         return _stopped(f"{what} failed: {exc.strerror or exc}", args, 1)
