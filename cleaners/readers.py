@@ -276,51 +276,75 @@ def _zstd_error() -> type[Exception]:
 
 
 class ZstdFrames(io.RawIOBase):
-    """zstandard frames one after another as one stream. EOFError when the file ends inside a frame: the
-    library's stream reader reports that as a normal end of file, so a truncated file would look complete."""
+    """A zstandard file, frame after frame, read through the library's bounded stream reader. That reader reports a
+    file that ends inside a frame as a normal end of file, so at the end the frames are walked (headers and block
+    sizes only, nothing decompressed): a file cut short raises EOFError there, as a truncated gzip file does."""
 
     def __init__(self, path: str) -> None:
         import zstandard
 
-        self._new = zstandard.ZstdDecompressor().decompressobj
-        self._fh = open(path, "rb")
-        self._obj = self._new()
-        self._started = False  # bytes of the current frame have been read
-        self._out = b""
-        self._pos = 0
+        self._path = path
+        self._reader = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True,
+                                                                  read_across_frames=True)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while self._pos >= len(self._out):
-            if not self._fill():
-                return 0
-        n = min(len(buffer), len(self._out) - self._pos)
-        buffer[:n] = self._out[self._pos:self._pos + n]
-        self._pos += n
+        n = self._reader.readinto(buffer)
+        if n == 0 and (problem := zstd_truncation(self._path)):
+            raise EOFError(problem)
         return n
 
-    def _fill(self) -> bool:
-        data = self._fh.read(_BLOCK)
-        if not data:
-            if self._started:
-                raise EOFError("the zstandard file ends inside a frame (truncated)")
-            return False
-        out = []
-        while data:
-            self._started = True
-            out.append(self._obj.decompress(data))
-            if not self._obj.eof:
-                break
-            data = self._obj.unused_data
-            self._obj, self._started = self._new(), False
-        self._out, self._pos = b"".join(out), 0
-        return True
-
     def close(self) -> None:
-        self._fh.close()
+        self._reader.close()
         super().close()
+
+
+ZSTD_MAGIC = 0xFD2FB528
+ZSTD_SKIPPABLE = 0x184D2A50  # to 0x184D2A5F: a skippable frame (4-byte size, then data)
+
+
+def zstd_truncation(path: str) -> str | None:
+    """Why a zstandard file is incomplete (its last frame cut short), or None: frame headers and block headers
+    are read, blocks are skipped by their sizes (RFC 8878)."""
+    import zstandard
+
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        pos = 0
+        while pos < size:
+            fh.seek(pos)
+            head = fh.read(18)  # the longest frame header
+            magic = int.from_bytes(head[:4], "little") if len(head) >= 4 else None
+            if magic is not None and magic & 0xFFFFFFF0 == ZSTD_SKIPPABLE:
+                if len(head) < 8:
+                    return f"a skippable frame at byte {pos} is cut short"
+                pos += 8 + int.from_bytes(head[4:8], "little")
+                continue
+            if magic is None:
+                return f"the file ends inside a frame header, at byte {size:,} (truncated)"
+            if magic != ZSTD_MAGIC:
+                return None  # not a frame: the decompressor reports what it is
+            try:
+                header = zstandard.frame_header_size(head)
+                checksum = 4 if zstandard.get_frame_parameters(head).has_checksum else 0
+            except zstandard.ZstdError:
+                return f"the file ends inside a frame header, at byte {size:,} (truncated)"
+            pos += header
+            while True:  # blocks: a 3-byte header, then the block (one byte for an RLE block)
+                fh.seek(pos)
+                block = fh.read(3)
+                if len(block) < 3:
+                    return f"the file ends inside a frame, at byte {size:,} (truncated)"
+                value = int.from_bytes(block, "little")
+                pos += 3 + (1 if (value >> 1) & 3 == 1 else value >> 3)
+                if value & 1:
+                    break
+            pos += checksum
+        if pos > size:
+            return f"the file ends inside a frame, at byte {size:,} (truncated)"
+    return None
 
 
 def _record_item(obj: dict[str, Any], name: str, fields: FieldMap) -> InputItem:

@@ -119,6 +119,6 @@ def test_resume_of_page_files_named_another_way(tmp_path, monkeypatch):
         (pages / f"p{i}.html").write_text(article_html(i), "utf-8")
     monkeypatch.chdir(tmp_path)
     clean_inputs(["pages"], "out.jsonl")
-    summary = clean_inputs(["./pages/"], "out.jsonl", resume=True)
+    summary = clean_inputs([str(tmp_path / "pages")], "out.jsonl", resume=True)  # absolute this time
     assert summary.skipped == 4 and summary.documents == 0
     assert len((tmp_path / "out.jsonl").read_text("utf-8").splitlines()) == 4

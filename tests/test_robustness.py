@@ -504,7 +504,7 @@ def test_bad_utf8_near_the_top_of_a_jsonl_file_is_one_bad_line(tmp_path: Path) -
     check_inputs([str(first_bad)], fields)
 
 
-@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])
 def test_a_giant_json_line_is_too_large_before_it_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             suffix: str) -> None:
     import tracemalloc
@@ -518,8 +518,17 @@ def test_a_giant_json_line_is_too_large_before_it_is_parsed(tmp_path: Path, monk
     giant = json.dumps({"id": "giant", "html": "<p>" + "中" * (3 << 20) + "</p>"}, ensure_ascii=False)  # 9 MB
     data = (small + "\n" + giant + "\n" + small.replace("small", "after") + "\n").encode()
     src = tmp_path / f"in{suffix}"
-    src.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    if suffix.endswith(".gz"):
+        data = gzip.compress(data)
+    elif suffix.endswith(".zst"):
+        import zstandard
+
+        data = zstandard.ZstdCompressor().compress(data)
+    src.write_bytes(data)
     del giant, data
+    warm = tmp_path / "warm.jsonl"  # the cleaner's tables are loaded before memory is measured
+    warm.write_text(small + "\n", "utf-8")
+    clean_inputs([str(warm)], str(tmp_path / "warm-out.jsonl"), field_map=FieldMap(html_field="html"))
     tracemalloc.start()
     try:
         summary = clean_inputs([str(src)], str(tmp_path / "out.jsonl"), field_map=FieldMap(html_field="html"))

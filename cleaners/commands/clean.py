@@ -92,17 +92,23 @@ def run(args: argparse.Namespace) -> int:
 
 def _stopped(what: str, args: argparse.Namespace, code: int) -> int:
     """One line for a run that stopped before its end, saying how to go on."""
+    import glob
+
     from ..guard import plan_output
+    from ..writers import PART, existing_shards
 
     try:
         stream = plan_output(args.output).stream
     except ValueError:
         stream = True
+    parts = [] if stream else glob.glob(glob.escape(args.output) + PART) + existing_shards(args.output, part=True)
     if stream:
         hint = "the output was a stream: run the command again"
-    else:
-        where = f"in .part files beside {args.output}" if args.shard_size else f"in {args.output}.part"
+    elif parts:
+        where = f"in {parts[0]}" if len(parts) == 1 else f"in .part files beside {args.output}"
         hint = f"what was written is kept {where}: run the same command with --resume to continue"
+    else:
+        hint = "nothing was written yet: run the command again"
     print(f"newsclean: error: {what}; {hint}", file=sys.stderr)
     return code
 
