@@ -376,12 +376,13 @@ def _warc_accounting(tmp_path: Path, warc: Path) -> tuple[dict[str, str], dict[s
     return records, errors
 
 
-def test_a_warc_record_whose_length_is_too_large_swallows_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["bad-length.warc", "bad-length.warc.gz"])
+def test_a_warc_record_whose_length_is_too_large_swallows_nothing(tmp_path: Path, name: str) -> None:
     recs = _warc_pages(4)
     body = page(paras(PARA + "第1篇")).encode()
     recs[1] = _response("https://news.example.com/1.html", body, length=len(body) + 5000)  # runs into the next
-    warc = tmp_path / "bad-length.warc"
-    warc.write_bytes(b"".join(recs))
+    warc = tmp_path / name
+    warc.write_bytes(b"".join(gzip.compress(r) for r in recs) if name.endswith(".gz") else b"".join(recs))
     records, errors = _warc_accounting(tmp_path, warc)
     assert set(records) == {f"https://news.example.com/{i}.html" for i in (0, 2, 3)}
     assert list(errors.values()) == ["truncated"]
