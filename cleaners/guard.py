@@ -43,23 +43,23 @@ def plan_output(output: str, inputs: Iterable[str] = (), *, shard_size: int | No
     if output == "-":
         return OutputPlan(output, stream=True)
     st = _stat(output)
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"-o {output} is a directory; name a file in it")
+    inputs = list(inputs)
     absolute = os.path.abspath(output)
     under_dev = absolute.startswith(DEVICE_DIRS) and not absolute.startswith(FILE_DIRS_UNDER_DEV)
-    if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode) or under_dev):
-        if shard_size or resume:
-            raise OutputError(f"-o {output} is a device or a pipe: --shard-size and --resume need a regular file")
-        return OutputPlan(output, stream=True)
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        raise OutputError(f"-o {output} is not a regular file ({_kind(st.st_mode)}); it is never replaced")
-    if under_dev:
+    if st is None and under_dev:
         raise OutputError(f"-o {output}: no such device; files are not created under {os.path.dirname(output)}")
-    inputs = list(inputs)
-    for target in _targets(output, shard_size):
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"-o {output} is a directory; name a file in it")
+    if st is not None and not (stat.S_ISREG(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+        raise OutputError(f"-o {output} is not a regular file ({_kind(st.st_mode)}); it is never written")
+    stream = st is not None and (not stat.S_ISREG(st.st_mode) or under_dev)  # /dev/stdout may be a regular file
+    if stream and (shard_size or resume):
+        raise OutputError(f"-o {output} is a device or a pipe: --shard-size and --resume need a regular file")
+    regular = st is not None and stat.S_ISREG(st.st_mode)
+    for target in ([output] if regular else []) if stream else _targets(output, shard_size):
         if (clash := _input_clash(target, inputs)) is not None:
             raise OutputError(f"-o {output} would replace the input {clash}: write the output somewhere else")
-    return OutputPlan(output, stream=False)
+    return OutputPlan(output, stream=stream)
 
 
 def _targets(output: str, shard_size: int | None) -> list[str]:

@@ -224,10 +224,10 @@ def _work(conn: Connection, config: CleanerConfig, encode: bool, inherited: list
     `inherited` are the parent's ends of the connections, its own and the other workers', copied by fork: closed
     here, so that a worker sees the end of its own connection when the parent dies, instead of waiting forever.
     """
+    _init(config)  # first: a Ctrl-C meant for the parent must not end this worker with a traceback
     die_with_parent(parent_pid)
     for other in inherited:
         other.close()
-    _init(config)
     while True:
         try:
             items = pickle.loads(conn.recv_bytes())
@@ -235,7 +235,11 @@ def _work(conn: Connection, config: CleanerConfig, encode: bool, inherited: list
             return
         if items is None:
             return
-        conn.send_bytes(pickle.dumps(clean_chunk(items, config, encode=encode), pickle.HIGHEST_PROTOCOL))
+        result = pickle.dumps(clean_chunk(items, config, encode=encode), pickle.HIGHEST_PROTOCOL)
+        try:
+            conn.send_bytes(result)
+        except OSError:  # the parent stopped (Ctrl-C) or died while this chunk was cleaned: nobody will read it
+            return
 
 
 @dataclass

@@ -64,12 +64,19 @@ def test_an_output_that_is_an_input_is_refused_before_anything_is_written(tmp_pa
     assert (pages / "a.html").read_text("utf-8") == article_html(0)
 
 
-def test_a_directory_output_is_refused(tmp_path, capsys):
+def test_a_directory_or_a_socket_output_is_refused(tmp_path, capsys):
+    import socket
+
     src = _corpus(tmp_path, 1)
     (tmp_path / "outdir").mkdir()
     assert main(["clean", str(src), "-o", str(tmp_path / "outdir"), "--html-field", "html", "-q"]) == 2
     assert "is a directory" in _one_error_line(capsys.readouterr().err)
     assert (tmp_path / "outdir").is_dir() and not list((tmp_path / "outdir").iterdir())
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(tmp_path / "out.jsonl"))
+        assert main(["clean", str(src), "-o", str(tmp_path / "out.jsonl"), "--html-field", "html", "-q"]) == 2
+        assert "a socket" in _one_error_line(capsys.readouterr().err)
+        assert stat.S_ISSOCK(os.stat(tmp_path / "out.jsonl").st_mode)
 
 
 def test_a_device_is_written_through_never_replaced(tmp_path):
@@ -195,3 +202,18 @@ def test_sigterm_is_one_line_and_resumable(tmp_path):
     assert "terminated" in _one_error_line(stopped.stderr) and "--resume" in stopped.stderr
     subprocess.run([*stopped.args, "--resume"], check=True, timeout=120)
     _each_once(tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl", 400)
+
+
+def test_dev_stdout_redirected_to_a_file_is_written_through(tmp_path):
+    src = _corpus(tmp_path, 2)
+    target = tmp_path / "redirected.jsonl"
+    with open(target, "wb") as fh:  # `newsclean clean ... -o /dev/stdout > redirected.jsonl`
+        proc = subprocess.run([*CLI, str(src), "-o", "/dev/stdout", "--html-field", "html", "-q"], stdout=fh,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert os.path.islink("/dev/stdout")  # the link is not replaced by a file
+    assert [json.loads(line)["id"] for line in target.read_text("utf-8").splitlines()] == ["d0000", "d0001"]
+    with open(src, "ab") as fh:  # ... >> in.jsonl: the output is the input
+        proc = subprocess.run([*CLI, str(src), "-o", "/dev/stdout", "--html-field", "html", "-q"], stdout=fh,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 2 and "would replace the input" in _one_error_line(proc.stderr)
