@@ -7,17 +7,21 @@ are flushed after every chunk, so a killed run can be continued with `resume=Tru
 """
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
+from typing import IO
 
 from tqdm import tqdm
 
 from .config import CleanerConfig
 from .core import Source, clean_file
 from .files import errors_path
+from .guard import OutputPlan, output_lock, plan_output
 from .parallel import Chunk, Tally, clean_items
-from .readers import FieldMap, InputItem, read_inputs
+from .readers import FieldMap, InputItem, KeyResolver, read_inputs
 from .record import Document
 from .writers import RecordWriter, StdoutWriter, error_key
 
@@ -31,6 +35,8 @@ class RunSummary(Tally):
 
     skipped: int = 0  # already in the output (--resume)
     outputs: list[str] = field(default_factory=list)
+    # WARC records that hold no page to clean, by kind: request, revisit, resource, not_http, not_html, ...
+    records_skipped: Counter = field(default_factory=Counter)
 
     def lines(self) -> list[str]:
         out = [
@@ -39,6 +45,9 @@ class RunSummary(Tally):
             f"characters in: {self.chars_in:,}  out: {self.chars_out:,}"
             + (f"  ({self.chars_out / self.chars_in:.1%} kept)" if self.chars_in else ""),
         ]
+        if self.records_skipped:
+            out.append(f"WARC records skipped: {sum(self.records_skipped.values())} ("
+                       + ", ".join(f"{k} {v}" for k, v in self.records_skipped.most_common()) + ")")
         if self.errors_by_reason:
             out.append("errors by reason: " + ", ".join(f"{k} {v}" for k, v in self.errors_by_reason.most_common()))
         if self.removed_by_rule:
@@ -54,10 +63,13 @@ def clean_inputs(
 ) -> RunSummary:
     """Clean files, directories, JSON Lines, Parquet and WARC inputs into `output` and its errors file.
 
-    `output` is JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`) or Parquet (`.parquet`), `-` for stdout.
+    `output` is JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`) or Parquet (`.parquet`), `-` for stdout, or a
+    device or pipe written through. OutputError, before anything is read, for an output that is an input.
     """
-    return clean_item_stream(read_inputs(list(inputs), field_map), output, config, jobs=jobs, shard_size=shard_size,
-                             resume=resume, progress=progress, chunk_size=chunk_size)
+    inputs = list(inputs)
+    plan = plan_output(output, inputs, shard_size=shard_size, resume=resume)
+    return clean_item_stream(read_inputs(inputs, field_map, skips=True), output, config, jobs=jobs,
+                             shard_size=shard_size, resume=resume, progress=progress, chunk_size=chunk_size, plan=plan)
 
 
 def clean_paths(paths: Iterable[str], output: str, config: CleanerConfig | None = None,
@@ -67,31 +79,55 @@ def clean_paths(paths: Iterable[str], output: str, config: CleanerConfig | None 
     if progress is None and len(paths) <= 3:
         progress = False
     items = (InputItem(Source(p), path=p) for p in paths)
-    return clean_item_stream(items, output, config, jobs=jobs, progress=progress)
+    plan = plan_output(output, paths)
+    return clean_item_stream(items, output, config, jobs=jobs, progress=progress, plan=plan)
 
 
 def clean_item_stream(
     items: Iterable[InputItem], output: str, config: CleanerConfig | None = None, *, jobs: int = 1,
     shard_size: int | None = None, resume: bool = False, progress: bool | None = None, chunk_size: int = 8,
+    plan: OutputPlan | None = None,
 ) -> RunSummary:
-    config = config or CleanerConfig()
+    """Clean `items` into `output`, holding the output's lock for the run (OutputError when another run holds it)."""
+    plan = plan or plan_output(output, shard_size=shard_size, resume=resume)
+    with output_lock(plan), _open_stream(plan) as stream:
+        return _clean_into(items, plan, config or CleanerConfig(), stream, jobs=jobs, shard_size=shard_size,
+                           resume=resume, progress=progress, chunk_size=chunk_size)
+
+
+def _open_stream(plan: OutputPlan) -> contextlib.AbstractContextManager[IO[str] | None]:
+    """The stream a device or pipe output is written through (appending: `>>` stays an append)."""
+    if not plan.stream:
+        return contextlib.nullcontext()
+    if plan.output == "-":
+        return contextlib.nullcontext(sys.stdout)
+    return open(plan.output, "a", encoding="utf-8")
+
+
+def _clean_into(items: Iterable[InputItem], plan: OutputPlan, config: CleanerConfig, stream: IO[str] | None, *,
+                jobs: int, shard_size: int | None, resume: bool, progress: bool | None,
+                chunk_size: int) -> RunSummary:
     summary = RunSummary()
-    err_target = errors_path(output)
     # None lets tqdm show the bar only when stderr is a terminal
     disable = (not progress) if progress is not None else None
-    if output == "-":
-        records_out: RecordWriter | StdoutWriter = StdoutWriter()
+    if plan.stream:
+        records_out: RecordWriter | StdoutWriter = StdoutWriter(stream)
         errors_out: RecordWriter | StdoutWriter = StdoutWriter(sys.stderr)
     else:
-        records_out = RecordWriter(output, shard_size=shard_size, resume=resume)
-        errors_out = RecordWriter(err_target or "-", resume=resume, key=error_key)
+        records_out = RecordWriter(plan.output, shard_size=shard_size, resume=resume)
+        errors_out = RecordWriter(errors_path(plan.output) or "-", resume=resume, key=error_key)
     with records_out as out, errors_out as errs, tqdm(desc="cleaning", unit="doc", file=sys.stderr,
                                                       disable=disable) as bar:
-        done = out.done | errs.done
+        # keys as written, with their file part resolved: a run on `in.jsonl` resumed as `./in.jsonl` skips them
+        resolve = KeyResolver()
+        done = {resolve(k) for k in out.done | errs.done}
 
         def todo() -> Iterator[InputItem]:
             for item in items:
-                if item.key in done:
+                if item.skip is not None:
+                    summary.records_skipped[item.skip] += 1
+                    continue
+                if done and resolve(item.key) in done:
                     summary.skipped += 1
                     continue
                 yield item

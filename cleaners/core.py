@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import signal
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -118,7 +119,8 @@ def _looks_like_html(body: str) -> bool:
 
 def _doc_id(source: Source, sha: str) -> str:
     key = source.url or os.path.basename(source.name.rstrip("/")) or source.name
-    return hashlib.sha256(f"{key}\n{sha}".encode()).hexdigest()[:16]
+    # a file name that is not UTF-8 holds lone surrogates once decoded: hashed as the bytes it was on disk
+    return hashlib.sha256(f"{key}\n{sha}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 @dataclass
@@ -253,10 +255,15 @@ def trace_bytes(
     source = Source(source) if isinstance(source, str) else source
     config = config or CleanerConfig()
     with time_limit(config.timeout):
-        decoded = _decode_input(raw, source)
-        fmt = fmt or sniff_format(source.name, decoded.text)
-        return trace_document(decoded.text, source, fmt=fmt, sha256=hashlib.sha256(raw).hexdigest(),
-                              encoding=decoded.encoding, config=config, table=table)
+        return _trace_raw(raw, source, fmt, config, table)
+
+
+def _trace_raw(raw: bytes, source: Source, fmt: str | None, config: CleanerConfig,
+               table: RuleTable | None) -> Trace:
+    decoded = _decode_input(raw, source)
+    fmt = fmt or sniff_format(source.name, decoded.text)
+    return trace_document(decoded.text, source, fmt=fmt, sha256=hashlib.sha256(raw).hexdigest(),
+                          encoding=decoded.encoding, config=config, table=table)
 
 
 def _decode_input(raw: bytes, source: Source) -> Decoded:
@@ -337,10 +344,50 @@ def clean_html(html: str | bytes, source: str = "<html>", *, url: str | None = N
 
 
 def clean_file(path: str | os.PathLike, config: CleanerConfig | None = None) -> Document:
-    """Clean a file of any supported kind (.txt, .md, .html); raises CleanError when it cannot be cleaned."""
+    """Clean a file of any supported kind (.txt, .md, .html); raises CleanError when it cannot be cleaned.
+
+    Reading is inside the time limit and bounded by the size guard, and only regular files are read."""
     name = os.fspath(path)
+    config = config or CleanerConfig()
+    with time_limit(config.timeout):
+        return _trace_raw(read_page_file(name), Source(name), None, config, None).document
+
+
+def read_page_file(path: str, limit: int | None = None) -> bytes:
+    """The bytes of a regular file of at most `limit` (default MAX_INPUT_BYTES) bytes.
+
+    CleanError `not_a_file` for anything else (a FIFO, which would block the open; a device such as /dev/zero,
+    which never ends; a directory), decided by stat before the file is opened, and `too_large` from its size,
+    before a byte is read. The open does not block and the read stops past the limit, in case the file changed.
+    """
+    limit = MAX_INPUT_BYTES if limit is None else limit
     try:
-        raw = Path(name).read_bytes()
+        st = os.stat(path)
     except OSError as exc:
         raise CleanError("unreadable", exc.strerror or str(exc)) from exc
-    return clean_bytes(raw, Source(name), config=config)
+    if not stat.S_ISREG(st.st_mode):
+        raise CleanError("not_a_file", f"{_file_kind(st.st_mode)}, not a regular file")
+    if st.st_size > limit:
+        raise CleanError("too_large", f"{st.st_size:,} bytes, more than {limit:,}")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise CleanError("unreadable", exc.strerror or str(exc)) from exc
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the stat and the open
+            raise CleanError("not_a_file", "not a regular file")
+        try:
+            raw = fh.read(limit + 1)
+        except OSError as exc:
+            raise CleanError("unreadable", exc.strerror or str(exc)) from exc
+    if len(raw) > limit:
+        raise CleanError("too_large", f"more than {limit:,} bytes")
+    return raw
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "a special file"

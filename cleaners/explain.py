@@ -12,12 +12,11 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import regex
 
 from .config import CleanerConfig
-from .core import CleanError, Source, Trace, trace_bytes
+from .core import CleanError, Source, Trace, read_page_file, trace_bytes
 
 # Control characters, bidi overrides and other format characters: shown escaped, never sent to a terminal
 # or a report as they are (a page or a file name must not be able to move the cursor or reorder the line).
@@ -72,9 +71,9 @@ def explain_bytes(raw: bytes, source: str | Source, config: CleanerConfig | None
 def explain_file(path: str | os.PathLike, config: CleanerConfig | None = None) -> Explained:
     name = os.fspath(path)
     try:
-        raw = Path(name).read_bytes()
-    except OSError as exc:
-        return Explained(name, reason="unreadable", error=f"unreadable: {exc.strerror or exc}")
+        raw = read_page_file(name)  # a FIFO or a device is refused by stat, a giant file by its size
+    except CleanError as exc:
+        return Explained(name, reason=exc.reason, error=str(exc))
     return explain_bytes(raw, name, config)
 
 

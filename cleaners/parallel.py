@@ -35,6 +35,7 @@ from typing import Any
 from . import core
 from .config import CleanerConfig
 from .core import CleanError, clean_bytes, clean_file
+from .lifeline import die_with_parent
 from .readers import InputItem
 from .record import Document
 from .writers import encode_line
@@ -184,6 +185,8 @@ def _init(config: CleanerConfig) -> None:
     global _config
     _config = config
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, copied by fork
+
 
 
 _WARM_PAGE = ("<html><head><title>预热</title></head><body><article><p>"
@@ -214,15 +217,17 @@ def _warm_up(config: CleanerConfig) -> None:
 _STOP = pickle.dumps(None)
 
 
-def _work(conn: Connection, config: CleanerConfig, encode: bool, inherited: list[Connection]) -> None:
+def _work(conn: Connection, config: CleanerConfig, encode: bool, inherited: list[Connection],
+          parent_pid: int) -> None:
     """A worker: a pickled chunk of items in, its pickled Chunk out, until told to stop or the parent is gone.
 
-    `inherited` are the parent's ends of the other workers' connections, copied by fork: closed here, so that
-    a worker sees the end of its own connection when the parent dies, instead of waiting forever.
+    `inherited` are the parent's ends of the connections, its own and the other workers', copied by fork: closed
+    here, so that a worker sees the end of its own connection when the parent dies, instead of waiting forever.
     """
+    _init(config)  # first: a Ctrl-C meant for the parent must not end this worker with a traceback
+    die_with_parent(parent_pid)
     for other in inherited:
         other.close()
-    _init(config)
     while True:
         try:
             items = pickle.loads(conn.recv_bytes())
@@ -230,7 +235,11 @@ def _work(conn: Connection, config: CleanerConfig, encode: bool, inherited: list
             return
         if items is None:
             return
-        conn.send_bytes(pickle.dumps(clean_chunk(items, config, encode=encode), pickle.HIGHEST_PROTOCOL))
+        result = pickle.dumps(clean_chunk(items, config, encode=encode), pickle.HIGHEST_PROTOCOL)
+        try:
+            conn.send_bytes(result)
+        except OSError:  # the parent stopped (Ctrl-C) or died while this chunk was cleaned: nobody will read it
+            return
 
 
 @dataclass
@@ -278,8 +287,9 @@ class _Pool:
             if stream is not None:
                 stream.flush()
         parent, child = self._ctx.Pipe(duplex=True)
-        inherited = [w.conn for w in self.workers] if self._fork else []
-        process = self._ctx.Process(target=_work, args=(child, self._config, self.encode, inherited), daemon=True)
+        inherited = [w.conn for w in self.workers] + [parent] if self._fork else []
+        process = self._ctx.Process(target=_work, args=(child, self._config, self.encode, inherited, os.getpid()),
+                                    daemon=True)
         process.start()
         child.close()  # the worker holds the only copy: its death is seen as the end of `parent`
         return _Worker(process, parent)

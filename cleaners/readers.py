@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -64,6 +65,7 @@ class InputItem:
     line: str | bytes | None = None  # a JSON Lines record not parsed yet: the worker parses it (see resolve)
     field_map: FieldMap | None = None  # how to read `line`
     span: FileSpan | None = None  # or where that line is in an uncompressed file: the worker reads it
+    skip: str | None = None  # nothing to clean (a WARC request, revisit, image ...): counted, by kind
 
     @property
     def key(self) -> str:
@@ -74,6 +76,9 @@ class InputItem:
         in the worker, it no longer runs serially in the process that reads the input."""
         line = self.line
         if line is None and self.span is not None:
+            if self.span.length > max_line_bytes():  # refused before it is read: parsing it would take 4x in memory
+                return InputItem(self.source, error=("too_large", f"a JSON line of {self.span.length:,} bytes, "
+                                                                  f"more than {max_line_bytes():,}"))
             try:
                 line = self.span.read()
             except OSError as exc:
@@ -108,6 +113,50 @@ class FileSpan:
         return data
 
 
+# A JSON string spells a page in at most about twice its UTF-8 bytes (`\\u4e2d` for a 3-byte ideograph, `\\"` and
+# `\\n` for 1-byte ones): a line longer than this many times the page limit is refused unparsed (`too_large`).
+LINE_BYTES_PER_PAGE_BYTE = 2
+
+
+def max_line_bytes() -> int:
+    return LINE_BYTES_PER_PAGE_BYTE * _max_bytes()
+
+
+class KeyResolver:
+    """Item keys with their file part resolved (os.path.realpath), so that resume does not depend on how a path is
+    spelled: `in.jsonl:3`, `./in.jsonl:3` and `/abs/in.jsonl:3` are the same input.
+
+    Keys are `PATH` (a page file), `PATH:N` (a JSON line or Parquet row) and `PATH#ID` (a WARC record). The file
+    part is found by trying where it can end, and checked against the disk once per distinct path; a key whose
+    file is gone stays as it is. Keys written before keys were resolved are read the same way.
+    """
+
+    def __init__(self) -> None:
+        self._real: dict[str, str | None] = {}
+
+    def __call__(self, key: str) -> str:
+        for path, rest in self._splits(key):
+            if (real := self._resolved(path)) is not None:
+                return real + rest
+        return key
+
+    @staticmethod
+    def _splits(key: str) -> Iterator[tuple[str, str]]:
+        path, sep, row = key.rpartition(":")
+        if sep and path and row.isdigit():
+            yield path, ":" + row
+        i = key.find("#")
+        while i > 0:
+            yield key[:i], key[i:]
+            i = key.find("#", i + 1)
+        yield key, ""
+
+    def _resolved(self, path: str) -> str | None:
+        if path not in self._real:
+            self._real[path] = os.path.realpath(path) if os.path.isfile(path) else None
+        return self._real[path]
+
+
 def input_kind(path: str) -> str:
     """`jsonl`, `parquet`, `warc` or `pages` (a page file or a directory of them), from the name."""
     lower = path.lower()
@@ -120,9 +169,15 @@ def input_kind(path: str) -> str:
     return "pages"
 
 
-def read_inputs(paths: Iterable[str], fields: FieldMap | None = None) -> Iterator[InputItem]:
-    """All items of all inputs, in order: containers record by record, directories walked sorted."""
-    fields = fields or FieldMap()
+def read_inputs(paths: Iterable[str], fields: FieldMap | None = None, *, skips: bool = False) -> Iterator[InputItem]:
+    """All items of all inputs, in order: containers record by record, directories walked sorted.
+
+    `skips`: also the items that hold nothing to clean (WARC requests, images ...), so that they can be counted."""
+    items = _all_items(paths, fields or FieldMap())
+    return items if skips else (item for item in items if item.skip is None)
+
+
+def _all_items(paths: Iterable[str], fields: FieldMap) -> Iterator[InputItem]:
     for p in paths:
         kind = input_kind(p) if not os.path.isdir(p) else "pages"
         if kind == "jsonl":
@@ -171,15 +226,34 @@ def _check_names(path: str, names: list[str], fields: FieldMap) -> None:
                           "map the page with --html-field or --text-field")
 
 
+# Lines looked at for the first JSON object, whose fields the mapping is checked against: bad lines before it are
+# error entries of their own (`bad_json`), not a reason to refuse the file.
+FIRST_OBJECT_LINES = 100
+
+
 def _first_object(path: str) -> dict | None:
+    """The first line that is a JSON object, read line by line and bounded (a bad byte or a bad line is that
+    line's problem); None when the first lines hold none."""
     try:
-        with open_text(path) as fh:
-            for line in fh:
-                if line.strip():
-                    obj = json.loads(line)
-                    return obj if isinstance(obj, dict) else None
-    except (OSError, ValueError, EOFError) as exc:
-        raise ReaderError(f"{path}: not readable as JSON Lines ({exc})") from exc
+        fh = open_binary(path)
+    except OSError as exc:
+        raise ReaderError(f"{path}: not readable as JSON Lines ({exc.strerror or exc})") from exc
+    with fh:
+        for _ in range(FIRST_OBJECT_LINES):
+            try:
+                line, whole = _bounded_line(fh)
+            except (OSError, ValueError, EOFError, _zstd_error()):  # truncated or corrupt: an error entry, later
+                return None
+            if not line:
+                return None
+            if not whole or _blank(line):
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(obj, dict):
+                return obj
     return None
 
 
@@ -189,11 +263,88 @@ def open_text(path: str) -> IO[str]:
     if lower.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8")
     if lower.endswith(".zst"):
+        return io.TextIOWrapper(open_binary(path), encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
+def _zstd_error() -> type[Exception]:
+    try:
+        import zstandard
+    except ImportError:  # pragma: no cover - zstandard is a dependency
+        return OSError
+    return zstandard.ZstdError
+
+
+class ZstdFrames(io.RawIOBase):
+    """A zstandard file, frame after frame, read through the library's bounded stream reader. That reader reports a
+    file that ends inside a frame as a normal end of file, so at the end the frames are walked (headers and block
+    sizes only, nothing decompressed): a file cut short raises EOFError there, as a truncated gzip file does."""
+
+    def __init__(self, path: str) -> None:
         import zstandard
 
-        stream = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True, read_across_frames=True)
-        return io.TextIOWrapper(stream, encoding="utf-8")
-    return open(path, encoding="utf-8")
+        self._path = path
+        self._reader = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True,
+                                                                  read_across_frames=True)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._reader.readinto(buffer)
+        if n == 0 and (problem := zstd_truncation(self._path)):
+            raise EOFError(problem)
+        return n
+
+    def close(self) -> None:
+        self._reader.close()
+        super().close()
+
+
+ZSTD_MAGIC = 0xFD2FB528
+ZSTD_SKIPPABLE = 0x184D2A50  # to 0x184D2A5F: a skippable frame (4-byte size, then data)
+
+
+def zstd_truncation(path: str) -> str | None:
+    """Why a zstandard file is incomplete (its last frame cut short), or None: frame headers and block headers
+    are read, blocks are skipped by their sizes (RFC 8878)."""
+    import zstandard
+
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        pos = 0
+        while pos < size:
+            fh.seek(pos)
+            head = fh.read(18)  # the longest frame header
+            magic = int.from_bytes(head[:4], "little") if len(head) >= 4 else None
+            if magic is not None and magic & 0xFFFFFFF0 == ZSTD_SKIPPABLE:
+                if len(head) < 8:
+                    return f"a skippable frame at byte {pos} is cut short"
+                pos += 8 + int.from_bytes(head[4:8], "little")
+                continue
+            if magic is None:
+                return f"the file ends inside a frame header, at byte {size:,} (truncated)"
+            if magic != ZSTD_MAGIC:
+                return None  # not a frame: the decompressor reports what it is
+            try:
+                header = zstandard.frame_header_size(head)
+                checksum = 4 if zstandard.get_frame_parameters(head).has_checksum else 0
+            except zstandard.ZstdError:
+                return f"the file ends inside a frame header, at byte {size:,} (truncated)"
+            pos += header
+            while True:  # blocks: a 3-byte header, then the block (one byte for an RLE block)
+                fh.seek(pos)
+                block = fh.read(3)
+                if len(block) < 3:
+                    return f"the file ends inside a frame, at byte {size:,} (truncated)"
+                value = int.from_bytes(block, "little")
+                pos += 3 + (1 if (value >> 1) & 3 == 1 else value >> 3)
+                if value & 1:
+                    break
+            pos += checksum
+        if pos > size:
+            return f"the file ends inside a frame, at byte {size:,} (truncated)"
+    return None
 
 
 def _record_item(obj: dict[str, Any], name: str, fields: FieldMap) -> InputItem:
@@ -221,10 +372,7 @@ def open_binary(path: str) -> IO[bytes]:
     if lower.endswith(".gz"):
         return gzip.open(path, "rb")
     if lower.endswith(".zst"):
-        import zstandard
-
-        stream = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True, read_across_frames=True)
-        return io.BufferedReader(stream)  # type: ignore[arg-type]
+        return io.BufferedReader(ZstdFrames(path))
     return open(path, "rb")
 
 
@@ -248,7 +396,7 @@ def _read_plain_jsonl(path: str, fields: FieldMap) -> Iterator[InputItem]:
             for offset, length, first in _line_spans(fh):
                 lineno += 1
                 span = FileSpan(path, offset, length)
-                if first != b"{" and _blank(span.read()):
+                if first != b"{" and length <= _BLOCK and _blank(span.read()):  # a longer line is not read here
                     continue
                 yield InputItem(Source(f"{path}:{lineno}"), field_map=fields, span=span)
     except OSError as exc:
@@ -283,20 +431,45 @@ def _line_spans(fh: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
 
 
 def _read_jsonl_lines(path: str, fields: FieldMap) -> Iterator[InputItem]:
-    with open_binary(path) as fh:
+    """Line by line, each line read at most to max_line_bytes() (the rest of a longer line is skipped unread)."""
+    try:
+        fh = open_binary(path)
+    except OSError as exc:
+        yield InputItem(Source(f"{path}:1"), error=("unreadable", str(exc)))
+        return
+    with fh:
         lineno = 0
         while True:
             try:
-                line = fh.readline()
-            except (OSError, EOFError, ValueError) as exc:  # a truncated .gz/.zst ends the file here
+                line, whole = _bounded_line(fh)
+            except EOFError as exc:  # a truncated .gz/.zst: an incomplete member or frame
+                yield InputItem(Source(f"{path}:{lineno + 1}"), error=("truncated", str(exc)))
+                return
+            except (OSError, ValueError, _zstd_error()) as exc:  # corrupt data
                 yield InputItem(Source(f"{path}:{lineno + 1}"), error=("unreadable", str(exc)))
                 return
             if not line:
                 return
             lineno += 1
+            if not whole:
+                yield InputItem(Source(f"{path}:{lineno}"), error=(
+                    "too_large", f"a JSON line of more than {max_line_bytes():,} bytes"))
+                continue
             if _blank(line):
                 continue
             yield InputItem(Source(f"{path}:{lineno}"), line=line, field_map=fields)
+
+
+def _bounded_line(fh: IO[bytes]) -> tuple[bytes, bool]:
+    """The next line, and False when it is longer than max_line_bytes(): then only its start is returned and the
+    rest is read past, a block at a time."""
+    limit = max_line_bytes()
+    line = fh.readline(limit + 1)
+    if len(line) <= limit or line.endswith(b"\n"):
+        return line, True
+    while (rest := fh.readline(_BLOCK)) and not rest.endswith(b"\n"):
+        pass
+    return line[:_BLOCK], False
 
 
 def _blank(line: bytes) -> bool:
@@ -308,56 +481,87 @@ def _blank(line: bytes) -> bool:
 
 
 def read_parquet(path: str, fields: FieldMap, batch_size: int = 256) -> Iterator[InputItem]:
-    """One item per row, named `PATH:ROW` (1-based); only the mapped columns are read, batch by batch."""
+    """One item per row, named `PATH:ROW` (1-based); only the mapped columns are read, batch by batch.
+
+    Row groups are read one by one: the rows of a row group that cannot be read (corrupt pages, a bad checksum)
+    are error entries, under the keys they would have had, and reading goes on with the next row group."""
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path)
     names = pf.schema_arrow.names
     wanted = [c for c in dict.fromkeys((fields.page_field, fields.id_field, fields.url_field, *fields.keep_fields))
               if c in names]
-    row = 0
-    for batch in pf.iter_batches(batch_size=batch_size, columns=wanted):
-        for obj in batch.to_pylist():
-            row += 1
-            yield _record_item(obj, f"{path}:{row}", fields)
+    first = 0  # rows before this row group
+    for group in range(pf.metadata.num_row_groups):
+        rows = pf.metadata.row_group(group).num_rows
+        row = first
+        try:
+            for batch in pf.iter_batches(batch_size=batch_size, row_groups=[group], columns=wanted):
+                for obj in batch.to_pylist():
+                    row += 1
+                    yield _record_item(obj, f"{path}:{row}", fields)
+        except Exception as exc:  # pyarrow raises OSError, ArrowInvalid ... for a damaged row group
+            detail = f"row group {group} (rows {first + 1}-{first + rows}) cannot be read: {exc}"
+            for lost in range(row + 1, first + rows + 1):
+                yield InputItem(Source(f"{path}:{lost}"), error=("unreadable", detail))
+        first += rows
 
 
 def read_warc(path: str) -> Iterator[InputItem]:
-    """HTML responses of a WARC file (plain or gzip), named `PATH#RECORD-ID`; other records are skipped.
+    """HTML responses of a WARC file (plain or gzip), named `PATH#RECORD-ID`; every other record is an item to
+    skip (`skip`: its kind, counted in the summary), and what cannot be read an error entry (`truncated`,
+    `unreadable`), named `PATH#RECORD-ID` when its headers are readable, `PATH#offset=N` otherwise.
 
     The HTTP Content-Type charset becomes `Source.http_charset`, which the decoder tries before the page's
     own declaration; the WARC date and target URI become `fetched_at` and `url`.
     """
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
+    from .warcread import iter_warc
 
-    with open(path, "rb") as fh:
-        try:
-            for n, record in enumerate(ArchiveIterator(fh), 1):
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                ctype = record.http_headers.get_header("Content-Type") or ""
-                mime, charset = _parse_content_type(ctype)
-                if mime not in HTML_TYPES:
-                    continue
-                rec_id = record.rec_headers.get_header("WARC-Record-ID") or f"record-{n}"
-                status = record.http_headers.get_statuscode()
-                source = Source(
-                    f"{path}#{rec_id}", url=record.rec_headers.get_header("WARC-Target-URI"),
-                    fetched_at=record.rec_headers.get_header("WARC-Date"),
-                    http_status=int(status) if status and status.isdigit() else None, http_charset=charset,
-                )
-                try:
-                    raw = record.content_stream().read(_max_bytes() + 1)
-                except Exception as exc:  # a broken chunked or gzip body
-                    yield InputItem(source, id=rec_id, error=("unreadable", f"{type(exc).__name__}: {exc}"))
-                    continue
-                if len(raw) > _max_bytes():  # never hold a giant body: the cleaner would refuse it anyway
-                    yield InputItem(source, id=rec_id, error=("too_large", f"more than {_max_bytes():,} bytes"))
-                    continue
-                yield InputItem(source, raw=raw, fmt="html", id=rec_id)
-        except ArchiveLoadFailed as exc:
-            yield InputItem(Source(f"{path}#end"), error=("unreadable", str(exc)))
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        yield InputItem(Source(f"{path}#end"), error=("unreadable", exc.strerror or str(exc)))
+        return
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the open, a device never end
+        yield InputItem(Source(f"{path}#end"), error=("not_a_file", "not a regular file"))
+        return
+    try:
+        entries = iter_warc(path, _max_bytes())
+        for entry in entries:
+            yield _warc_item(path, entry)
+    except (OSError, ValueError) as exc:  # unreadable as a whole: a directory, a special file, an I/O error
+        yield InputItem(Source(f"{path}#end"), error=("unreadable", str(exc)))
+
+
+def _warc_item(path: str, entry: Any) -> InputItem:
+    """The item of one WARC entry: the record's page parsed by warcio from its own bytes."""
+    headers = entry.headers or {}
+    source = Source(f"{path}#{entry.key}", url=headers.get("warc-target-uri"), fetched_at=headers.get("warc-date"))
+    rec_id = headers.get("warc-record-id")
+    if entry.error is not None:
+        return InputItem(source, id=rec_id, error=entry.error)
+    if entry.skip is not None:
+        return InputItem(source, id=rec_id, skip=entry.skip)
+    from warcio.archiveiterator import ArchiveIterator
+
+    try:
+        record = next(iter(ArchiveIterator(io.BytesIO(entry.blob))))
+        if record.http_headers is None:
+            return InputItem(source, id=rec_id, skip="not_http")
+        mime, charset = _parse_content_type(record.http_headers.get_header("Content-Type") or "")
+        if mime not in HTML_TYPES:
+            return InputItem(source, id=rec_id, skip="not_html")
+        status = record.http_headers.get_statuscode()
+        source.http_status = int(status) if status and status.isdigit() else None
+        source.http_charset = charset
+        if entry.too_large:
+            return InputItem(source, id=rec_id, error=("too_large", f"more than {_max_bytes():,} bytes"))
+        raw = record.content_stream().read(_max_bytes() + 1)
+    except Exception as exc:  # broken HTTP headers, a broken chunked or gzip body
+        return InputItem(source, id=rec_id, error=("unreadable", f"{type(exc).__name__}: {exc}"))
+    if len(raw) > _max_bytes():  # never hold a giant body: the cleaner would refuse it anyway
+        return InputItem(source, id=rec_id, error=("too_large", f"more than {_max_bytes():,} bytes"))
+    return InputItem(source, raw=raw, fmt="html", id=rec_id)
 
 
 def _max_bytes() -> int:

@@ -35,7 +35,9 @@ _TEASER_END = regex.compile(
     r"[»>›]*)*\s*$"
 )
 _TEASER_MAX = 120  # characters: a summary in a feed; a longer paragraph cut short is still prose
-_PIPES = regex.compile(r"\s*[|｜]\s*")
+# Starts only where a run of spaces starts (or at a bar right after the last split): otherwise every space of a long
+# run would be tried as the start of the same failing match.
+_PIPES = regex.compile(r"(?<!\s)\s*[|｜]\s*|(?<=\s)[|｜]\s*")
 # Dates as Chinese pages print them: 2023-05-27 21:07:23, 2023/5/27, 2023年5月27日 21:07, 2023.05.27
 DATE = regex.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
@@ -44,7 +46,7 @@ DATE = regex.compile(
 # Month-day stamps with a time, as feeds and reply lists print them (08-11 16:58), and relative times
 # (法新社·2 天前, 3小时前, 刚刚).
 _SHORT_STAMP = regex.compile(
-    r"(?<![\d-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?!\d)|\d+\s*(秒|分钟|分鐘|小时|小時|天|日|周|週|个月|個月)前|^刚刚|·\s*刚刚"
+    r"(?<![\d-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?!\d)|(?<!\d)\d+\s*(秒|分钟|分鐘|小时|小時|天|日|周|週|个月|個月)前|^刚刚|·\s*刚刚"
     # and in European languages: `3 hours ago`, `il y a 3 minutes`, `vor 3 Minuten`, `hace 3 horas`, `před 3 minutami`
     r"|(?i:\b\d+\s*(sec(ond)?s?|min(ute)?s?|h(ou)?rs?|days?|weeks?|months?)\s+ago\b"
     r"|\b(il y a|vor|hace|há|před|temu)\s+\d+\s*\p{L}{1,10}\b|\b\d+\s*(minuti|ore|giorni)\s+fa\b)"
@@ -118,7 +120,9 @@ SPACED_HEADLINE_WORDS = 16  # headlines run to about this many words (40 Han cha
 SPACED_PUNCT_PER_WORD = 1 / 30  # sparser punctuation than this: a keyword list or a row of links, not prose
 # A credit or aside printed after the last sentence: `…发表在《自然》上。（编译/林靖东）`, `… (Reuters)`.
 _TRAILING_ASIDE = regex.compile(r"(?<=[。！？.!?][”’」』\"')）]*)\s*[（(][^（）()]{1,24}[）)]\s*$")
-_CITATIONS = regex.compile(r"(\s*\[\d{1,3}(-\d{1,3})?\])+\s*$")  # reference marks: `…揭牌启动。 [3]`
+# Reference marks: `…揭牌启动。 [3]`. Searched from the end of the line (`(?r)`): searched forward, a repeated group
+# anchored at `$` is tried from every position of a long run of marks that does not end the line (31 s on 19 KB).
+_CITATIONS = regex.compile(r"(?r)(\s*\[\d{1,3}(-\d{1,3})?\])+\s*$")
 
 
 # A closing credit printed as the article's last line: `（总台央视记者 奚丹霓 张赛）`, `新华社发（刘满仓摄）`,

@@ -81,7 +81,15 @@ class WorkerDied(RuntimeError):
 
 
 def _serve(conn: Connection, initializer: Callable[..., None] | None, initargs: tuple) -> None:
-    """A worker: the next task off the pipe, its result back, until told to stop or the crawler is gone."""
+    """A worker: the next task off the pipe, its result back, until told to stop or the crawler is gone.
+
+    A busy worker would finish its page (or stay stuck in it) after the crawler died: it is killed with its parent
+    (a spawned worker's is the crawler), and exits when the crawler's end of its pipe closes (a fork server's
+    children hold the server's lifeline, so the server does not end with the crawler while they live)."""
+    from cleaners.lifeline import die_with_parent, exit_on_hangup
+
+    die_with_parent()
+    exit_on_hangup(conn.fileno())
     if initializer is not None:
         initializer(*initargs)
     while True:

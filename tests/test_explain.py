@@ -111,3 +111,14 @@ def test_cli_exits_1_when_an_input_fails(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["explain", str(tmp_path), "--color", "always"]) == 1
     out = capsys.readouterr().out
     assert "error (empty)" in out and "这是一段足够长的正文" in out
+
+
+def test_explain_refuses_a_fifo_without_opening_it(tmp_path):
+    import os
+
+    from cleaners.explain import explain_file
+
+    fifo = tmp_path / "page.html"
+    os.mkfifo(fifo)
+    result = explain_file(fifo)  # opening it would wait for a writer for ever
+    assert result.reason == "not_a_file"

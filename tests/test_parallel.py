@@ -110,7 +110,7 @@ def test_page_files_with_two_jobs_including_a_name_that_is_not_utf8(tmp_path):
         fh.write(article_html(99))
     for jobs in (1, 2):
         summary = clean_inputs([str(pages)], str(tmp_path / f"out{jobs}.jsonl"), jobs=jobs, chunk_size=2)
-        assert summary.documents + summary.errors == 21 and summary.documents >= 20
+        assert summary.documents == 21 and summary.errors == 0  # the odd name is hashed as its bytes
     assert _bytes(tmp_path / "out1.jsonl") == _bytes(tmp_path / "out2.jsonl")
     assert (tmp_path / "out1.errors.jsonl").read_bytes() == (tmp_path / "out2.errors.jsonl").read_bytes()
     # the odd name ends somewhere, written (escaped where UTF-8 cannot hold it) instead of failing the run

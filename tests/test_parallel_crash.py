@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,83 @@ def test_ctrl_c_stops_promptly_while_a_chunk_is_cleaned_again(tmp_path):
     time.sleep(0.2)
     with pytest.raises(ProcessLookupError):  # no worker left behind
         os.killpg(proc.pid, 0)
+
+
+_ORPHAN_RUN = """
+import os, sys, time
+from cleaners import parallel
+from cleaners.core import Source
+from cleaners.readers import InputItem
+
+busy = sys.argv[1] == "busy"
+real = parallel.clean_str
+parent = os.getpid()
+
+def clean(text, *args, **kwargs):
+    if busy and os.getpid() != parent:
+        time.sleep(300)  # a page that takes for ever, in every worker
+    return real(text, *args, **kwargs)
+
+parallel.clean_str = clean
+items = [InputItem(Source(f"x{i}.txt"), text="正文。" * 30, fmt="text") for i in range(200)]
+for chunk in parallel.clean_items(items, jobs=2, chunk_size=4):
+    print(len(chunk), flush=True)
+    time.sleep(300)  # the writer is stuck: the workers finish what they hold and wait, idle
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Alive and not a zombie, from /proc (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            state = fh.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; nobody may reap it in a container
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return found
+
+
+def _orphans_after_kill(cmd: list[str], ready: Callable[[subprocess.Popen], None], pids: Callable[[int], list[int]],
+                        grace: float = 3.0) -> list[int]:
+    """Start `cmd` in its own session, wait until `ready`, kill -9 the parent alone, and return the workers still
+    alive `grace` seconds later (the session is killed whatever happens)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        ready(proc)
+        workers = pids(proc.pid)
+        assert len(workers) >= 2, workers
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + grace
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return [w for w in workers if _alive(w)]
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+@pytest.mark.parametrize("state", ["idle", "busy"])
+def test_workers_exit_when_their_parent_is_killed(state):
+    def ready(proc: subprocess.Popen) -> None:
+        if state == "idle":
+            assert proc.stdout.readline().strip()  # a chunk came back; the writer now stalls
+        time.sleep(1.5)  # the workers are cleaning (busy) or have finished what they held (idle)
+
+    left = _orphans_after_kill([sys.executable, "-c", _ORPHAN_RUN, state], ready, _children)
+    assert left == [], f"workers {left} outlived their parent ({state})"

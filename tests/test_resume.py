@@ -91,3 +91,34 @@ def test_resume_of_a_finished_run_writes_nothing_new(tmp_path):
     assert summary.skipped == 6 and summary.documents == 0
     assert [r["id"] for r in iter_records(str(out))] == before
     assert json.loads((tmp_path / "out.errors.jsonl").read_text("utf-8"))["reason"] in ("empty", "no_text")
+
+
+@pytest.mark.parametrize("spelling", ["./in.jsonl", "{tmp}/in.jsonl", "sub/../in.jsonl", "link.jsonl"])
+def test_resume_does_not_depend_on_how_the_input_is_spelled(tmp_path, monkeypatch, spelling):
+    _corpus(tmp_path, 12)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.jsonl").symlink_to("in.jsonl")
+    monkeypatch.chdir(tmp_path)
+    fields = FieldMap(html_field="html")
+    clean_inputs(["in.jsonl"], "out.jsonl", field_map=fields)
+    lines = (tmp_path / "out.jsonl").read_text("utf-8").splitlines(keepends=True)
+    # a run killed after 5 records, resumed with the input named another way
+    (tmp_path / "out.jsonl.part").write_text("".join(lines[:5]), "utf-8")
+    (tmp_path / "out.jsonl").unlink()
+    (tmp_path / "out.errors.jsonl").rename(tmp_path / "out.errors.jsonl.part")
+    summary = clean_inputs([spelling.format(tmp=tmp_path)], "out.jsonl", field_map=fields, resume=True)
+    assert summary.skipped == 6 and summary.documents == 6
+    ids = [json.loads(line)["id"] for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    assert ids == [json.loads(line)["id"] for line in lines]  # each once
+
+
+def test_resume_of_page_files_named_another_way(tmp_path, monkeypatch):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(4):
+        (pages / f"p{i}.html").write_text(article_html(i), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    clean_inputs(["pages"], "out.jsonl")
+    summary = clean_inputs([str(tmp_path / "pages")], "out.jsonl", resume=True)  # absolute this time
+    assert summary.skipped == 4 and summary.documents == 0
+    assert len((tmp_path / "out.jsonl").read_text("utf-8").splitlines()) == 4

@@ -279,3 +279,262 @@ def test_clean_over_a_directory_of_hostile_inputs_lists_every_input(hostile_dir:
     assert all(e.get("reason") and e["reason"] != "internal" for e in errors), errors
     must_clean = {name for name, (_d, exp) in hostile_inputs(tmp_path).items() if exp == "ok"}
     assert must_clean <= {Path(r["provenance"]["source"]).name for r in records}
+
+
+# ---------------------------------------------------------------- hostile files and containers (`newsclean clean`)
+
+def _run_clean(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+    """The CLI with its memory bounded, so that a reader that holds a whole giant input fails instead of taking
+    the machine."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    return subprocess.run([sys.executable, "-m", "cleaners.cli", "clean", *args, "-q"], capture_output=True,
+                          text=True, timeout=timeout, preexec_fn=limit)
+
+
+def _entries(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()] if path.exists() else []
+
+
+def test_special_and_giant_page_files_are_refused_by_stat_not_read(tmp_path: Path) -> None:
+    import os
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "ok.html").write_text(page(paras(PARA)), "utf-8")
+    os.mkfifo(pages / "page.html")  # opening it would block for ever
+    os.symlink("/dev/zero", pages / "zero.html")  # reading it never ends
+    with open(pages / "sparse.html", "wb") as fh:  # 3 GB on paper, nothing on disk
+        fh.truncate(3 << 30)
+    out = tmp_path / "out.jsonl"
+    start = time.monotonic()
+    proc = _run_clean([str(pages), "-o", str(out), "-j", "1"], timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert time.monotonic() - start < 30
+    reasons = {Path(e["source"]).name: e["reason"] for e in _entries(tmp_path / "out.errors.jsonl")}
+    assert reasons == {"page.html": "not_a_file", "zero.html": "not_a_file", "sparse.html": "too_large"}
+    assert [Path(r["provenance"]["source"]).name for r in _entries(out)] == ["ok.html"]
+
+
+def test_a_fifo_page_with_two_jobs_does_not_hang(tmp_path: Path) -> None:
+    import os
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(20):
+        (pages / f"p{i:02d}.html").write_text(page(paras(PARA + str(i))), "utf-8")
+    os.mkfifo(pages / "p05x.html")
+    proc = _run_clean([str(pages), "-o", str(tmp_path / "out.jsonl"), "-j", "2"], timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert [e["reason"] for e in _entries(tmp_path / "out.errors.jsonl")] == ["not_a_file"]
+    assert len(_entries(tmp_path / "out.jsonl")) == 20
+
+
+def test_a_page_file_larger_than_the_guard_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracemalloc
+
+    from cleaners import core
+
+    monkeypatch.setattr(core, "MAX_INPUT_BYTES", 1 << 20)
+    big = tmp_path / "big.html"
+    big.write_bytes(page(paras(PARA, 2000)).encode() * 4)  # about 2.5 MB
+    tracemalloc.start()
+    try:
+        with pytest.raises(CleanError) as info:
+            clean_file(big, QUICK)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.reason == "too_large" and peak < 1 << 20
+
+
+def _response(url: str, body: bytes, ctype: str = "text/html; charset=utf-8", length: int | None = None) -> bytes:
+    """One WARC response record, its Content-Length right unless `length` says otherwise."""
+    import uuid
+
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: " + ctype.encode() + b"\r\n\r\n" + body
+    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{uuid.uuid4()}>\r\n"
+            f"WARC-Target-URI: {url}\r\nWARC-Date: 2024-05-10T09:30:00Z\r\n"
+            f"Content-Type: application/http; msgtype=response\r\nContent-Length: {length or len(http)}\r\n\r\n")
+    return head.encode() + http + b"\r\n\r\n"
+
+
+def _warc_pages(n: int) -> list[bytes]:
+    return [_response(f"https://news.example.com/{i}.html", page(paras(PARA + f"第{i}篇")).encode()) for i in range(n)]
+
+
+def _warc_accounting(tmp_path: Path, warc: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(url -> 'record') and (source -> reason) of a run over one WARC file."""
+    out = tmp_path / "out.jsonl"
+    proc = _run_clean([str(warc), "-o", str(out), "-j", "1"])
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    records = {r["url"]: "record" for r in _entries(out)}
+    errors = {e["source"]: e["reason"] for e in _entries(tmp_path / "out.errors.jsonl")}
+    return records, errors
+
+
+@pytest.mark.parametrize("name", ["bad-length.warc", "bad-length.warc.gz"])
+def test_a_warc_record_whose_length_is_too_large_swallows_nothing(tmp_path: Path, name: str) -> None:
+    recs = _warc_pages(4)
+    body = page(paras(PARA + "第1篇")).encode()
+    recs[1] = _response("https://news.example.com/1.html", body, length=len(body) + 5000)  # runs into the next
+    warc = tmp_path / name
+    warc.write_bytes(b"".join(gzip.compress(r) for r in recs) if name.endswith(".gz") else b"".join(recs))
+    records, errors = _warc_accounting(tmp_path, warc)
+    assert set(records) == {f"https://news.example.com/{i}.html" for i in (0, 2, 3)}
+    assert list(errors.values()) == ["truncated"]
+
+
+def test_a_truncated_last_gzip_member_is_an_error_not_a_short_article(tmp_path: Path) -> None:
+    members = [gzip.compress(r) for r in _warc_pages(3)]
+    warc = tmp_path / "cut.warc.gz"
+    warc.write_bytes(b"".join(members[:2]) + members[2][: len(members[2]) // 2])
+    records, errors = _warc_accounting(tmp_path, warc)
+    assert set(records) == {"https://news.example.com/0.html", "https://news.example.com/1.html"}
+    assert list(errors.values()) == ["truncated"]
+
+
+def test_a_corrupt_gzip_member_costs_only_its_own_record(tmp_path: Path) -> None:
+    members = [gzip.compress(r) for r in _warc_pages(4)]
+    bad = bytearray(members[1])
+    bad[30:60] = bytes(30)  # inside the deflate data
+    warc = tmp_path / "corrupt.warc.gz"
+    warc.write_bytes(members[0] + bytes(bad) + members[2] + members[3])
+    records, errors = _warc_accounting(tmp_path, warc)
+    assert set(records) == {f"https://news.example.com/{i}.html" for i in (0, 2, 3)}
+    assert len(errors) == 1 and list(errors.values())[0] in ("unreadable", "truncated")
+    # --resume retries nothing and loses nothing: every record is accounted for under a stable key
+    proc = _run_clean([str(warc), "-o", str(tmp_path / "out.jsonl"), "-j", "1", "--resume"])
+    assert proc.returncode == 0, proc.stderr
+    assert len(_entries(tmp_path / "out.jsonl")) == 3 and len(_entries(tmp_path / "out.errors.jsonl")) == 1
+
+
+def test_a_warc_gzipped_as_one_stream_gives_every_record(tmp_path: Path) -> None:
+    warc = tmp_path / "one-member.warc.gz"
+    warc.write_bytes(gzip.compress(b"".join(_warc_pages(5))))  # not a member per record, as some tools write
+    records, errors = _warc_accounting(tmp_path, warc)
+    assert set(records) == {f"https://news.example.com/{i}.html" for i in range(5)} and errors == {}
+
+
+def test_skipped_warc_records_are_counted_in_the_summary(tmp_path: Path) -> None:
+    from test_readers_pages import article_html, write_warc
+
+    from cleaners.batch import clean_inputs
+
+    warc = write_warc(tmp_path / "crawl.warc.gz", [("https://news.example.com/a.html",
+                                                    article_html(0).encode(), "text/html")])
+    summary = clean_inputs([str(warc)], str(tmp_path / "out.jsonl"))
+    assert summary.documents == 1
+    assert dict(summary.records_skipped) == {"request": 1, "not_html": 1}
+    assert any("WARC records skipped: 2" in line for line in summary.lines())
+
+
+def test_a_truncated_jsonl_zst_is_an_error_entry(tmp_path: Path) -> None:
+    import zstandard
+
+    lines = "".join(json.dumps({"id": f"d{i}", "html": page(paras(PARA + str(i)))}, ensure_ascii=False) + "\n"
+                    for i in range(50))
+    data = zstandard.ZstdCompressor().compress(lines.encode())
+    gz = gzip.compress(lines.encode())
+    for suffix, raw in ((".jsonl.zst", data[: len(data) // 2]), (".jsonl.gz", gz[: len(gz) // 2])):
+        src = tmp_path / f"in{suffix}"
+        src.write_bytes(raw)
+        out = tmp_path / f"out{suffix.replace('.', '-')}.jsonl"
+        proc = _run_clean([str(src), "-o", str(out), "--html-field", "html", "-j", "1"])
+        assert proc.returncode == 0, proc.stderr
+        errors = _entries(Path(str(out).removesuffix(".jsonl") + ".errors.jsonl"))
+        assert [e["reason"] for e in errors] == ["truncated"], (suffix, errors)
+        assert len(_entries(out)) < 50
+
+
+def _parquet_with_a_corrupt_row_group(path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [{"id": f"d{i}", "html": page(paras(PARA + f"第{i}篇"))} for i in range(9)]
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=3, compression="none")
+    column = pq.ParquetFile(path).metadata.row_group(1).column(1)  # the pages of `html` in rows 4-6
+    data = bytearray(path.read_bytes())
+    start = column.dictionary_page_offset or column.data_page_offset
+    data[start:start + column.total_compressed_size] = b"\xff" * column.total_compressed_size
+    path.write_bytes(bytes(data))
+
+
+def test_a_corrupt_parquet_row_group_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
+    src = tmp_path / "in.parquet"
+    _parquet_with_a_corrupt_row_group(src)
+    after = tmp_path / "after.jsonl"
+    after.write_text(json.dumps({"id": "later", "html": page(paras(PARA))}, ensure_ascii=False) + "\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    for resume in ([], ["--resume"]):
+        proc = _run_clean([str(src), str(after), "-o", str(out), "--html-field", "html", "-j", "1", *resume])
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+        assert sorted(r["id"] for r in _entries(out)) == ["d0", "d1", "d2", "d6", "d7", "d8", "later"]
+        errors = _entries(tmp_path / "out.errors.jsonl")
+        assert [e["source"] for e in errors] == [f"{src}:{row}" for row in (4, 5, 6)]
+        assert {e["reason"] for e in errors} == {"unreadable"}
+
+
+def test_a_page_file_name_that_is_not_utf8_is_cleaned(tmp_path: Path) -> None:
+    import os
+
+    name = os.fsdecode(bytes(tmp_path) + b"/p\xb5\xff.html")  # lone surrogates once decoded
+    with open(name, "w", encoding="utf-8") as fh:
+        fh.write(page(paras(PARA)))
+    doc = clean_file(name, QUICK)
+    assert "校企合作" in doc.text and len(doc.id) == 16
+
+
+def test_bad_utf8_near_the_top_of_a_jsonl_file_is_one_bad_line(tmp_path: Path) -> None:
+    from cleaners.batch import clean_inputs
+    from cleaners.readers import FieldMap, check_inputs
+
+    good = [json.dumps({"id": f"d{i}", "html": page(paras(PARA + str(i)))}, ensure_ascii=False).encode()
+            for i in range(3)]
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(good[0] + b"\n" + b'{"id": "bad", "html": "\xff\xfe"}\n' + good[1] + b"\n" + good[2] + b"\n")
+    fields = FieldMap(html_field="html")
+    check_inputs([str(src)], fields)  # the file is not refused
+    summary = clean_inputs([str(src)], str(tmp_path / "out.jsonl"), field_map=fields)
+    assert summary.documents == 3 and dict(summary.errors_by_reason) == {"bad_json": 1}
+    first_bad = tmp_path / "first.jsonl"
+    first_bad.write_bytes(b"\xff\xfe not json\n" + good[0] + b"\n")
+    check_inputs([str(first_bad)], fields)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])
+def test_a_giant_json_line_is_too_large_before_it_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            suffix: str) -> None:
+    import tracemalloc
+
+    from cleaners import core
+    from cleaners.batch import clean_inputs
+    from cleaners.readers import FieldMap
+
+    monkeypatch.setattr(core, "MAX_INPUT_BYTES", 256 * 1024)  # a JSON line may then hold 512 KiB
+    small = json.dumps({"id": "small", "html": page(paras(PARA))}, ensure_ascii=False)
+    giant = json.dumps({"id": "giant", "html": "<p>" + "中" * (3 << 20) + "</p>"}, ensure_ascii=False)  # 9 MB
+    data = (small + "\n" + giant + "\n" + small.replace("small", "after") + "\n").encode()
+    src = tmp_path / f"in{suffix}"
+    if suffix.endswith(".gz"):
+        data = gzip.compress(data)
+    elif suffix.endswith(".zst"):
+        import zstandard
+
+        data = zstandard.ZstdCompressor().compress(data)
+    src.write_bytes(data)
+    del giant, data
+    warm = tmp_path / "warm.jsonl"  # the cleaner's tables are loaded before memory is measured
+    warm.write_text(small + "\n", "utf-8")
+    clean_inputs([str(warm)], str(tmp_path / "warm-out.jsonl"), field_map=FieldMap(html_field="html"))
+    tracemalloc.start()
+    try:
+        summary = clean_inputs([str(src)], str(tmp_path / "out.jsonl"), field_map=FieldMap(html_field="html"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert summary.documents == 2 and dict(summary.errors_by_reason) == {"too_large": 1}
+    assert peak < 4 << 20  # the 9 MB line was never held whole, let alone parsed

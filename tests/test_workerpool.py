@@ -93,3 +93,39 @@ def test_a_closed_pool_fails_what_is_left():
             await asyncio.wait_for(pool.run(_echo, b"y"), 10)
 
     asyncio.run(scenario())
+
+
+_CRAWLER = """
+import asyncio, sys, time
+from scraper.workerpool import PipePool
+
+async def main(state, preload):
+    pool = PipePool(2, preload=preload)
+    print(" ".join(str(w.process.pid) for w in pool._workers), flush=True)
+    if state == "busy":
+        await asyncio.gather(pool.run(time.sleep, 300), pool.run(time.sleep, 300))
+    await asyncio.sleep(300)
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], ["os"] if sys.argv[2] == "forkserver" else []))
+"""
+
+
+@pytest.mark.parametrize("start", ["spawn", "forkserver"])
+@pytest.mark.parametrize("state", ["idle", "busy"])
+def test_cleaning_workers_exit_when_the_crawler_is_killed(tmp_path, start, state):
+    import sys
+    import time
+
+    from test_parallel_crash import _orphans_after_kill
+
+    script = tmp_path / "crawler.py"
+    script.write_text(_CRAWLER)
+    started: list[int] = []
+
+    def ready(proc) -> None:
+        started.extend(int(pid) for pid in proc.stdout.readline().split())
+        time.sleep(2)  # started, and sleeping in their task (busy) or waiting for one (idle)
+
+    left = _orphans_after_kill([sys.executable, str(script), state, start], ready, lambda _: started)
+    assert left == [], f"cleaning workers {left} outlived the crawler ({start}, {state})"

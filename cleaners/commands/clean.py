@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import gc
+import signal
 import sys
+from collections.abc import Iterator
 
 from .common import add_config_flags, config_from_args, fail
 
@@ -35,8 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt: the outputs are closed and kept for --resume."""
+
+
 def run(args: argparse.Namespace) -> int:
     from ..batch import RESERVED_FIELDS, clean_inputs
+    from ..guard import plan_output
     from ..parallel import WorkerError, default_jobs
     from ..readers import FieldMap, ReaderError, check_inputs
     from ..writers import OutputError
@@ -56,19 +64,70 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     _exit_without_collecting()
     try:
+        plan_output(args.output, args.inputs, shard_size=args.shard_size, resume=args.resume)  # before any reading
         check_inputs(args.inputs, fields)
-        summary = clean_inputs(args.inputs, args.output, config, field_map=fields, jobs=args.jobs or default_jobs(),
-                               shard_size=args.shard_size, resume=args.resume,
-                               progress=False if args.quiet else None)
+        with _sigterm_raises():
+            summary = clean_inputs(args.inputs, args.output, config, field_map=fields,
+                                   jobs=args.jobs or default_jobs(), shard_size=args.shard_size, resume=args.resume,
+                                   progress=False if args.quiet else None)
     except (ReaderError, OutputError) as exc:
         return fail(str(exc))
     except WorkerError as exc:  # not a usage error: the run failed, and can be resumed
         print(f"newsclean: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `-o - | head`: the reader has all it wants (the dispatcher ends quietly)
+        raise
+    except OSError as exc:  # a full disk, an output that went away: what was written is kept
+        what = f"writing {exc.filename}" if exc.filename else "the run"
+        return _stopped(f"{what} failed: {exc.strerror or exc}", args, 1)
+    except KeyboardInterrupt:
+        return _stopped("interrupted", args, 128 + signal.SIGINT)
+    except Terminated:
+        return _stopped("terminated (SIGTERM)", args, 128 + signal.SIGTERM)
     if not args.quiet:
         for line in summary.lines():
             print(line, file=sys.stderr)
     return 0
+
+
+def _stopped(what: str, args: argparse.Namespace, code: int) -> int:
+    """One line for a run that stopped before its end, saying how to go on."""
+    import glob
+
+    from ..guard import plan_output
+    from ..writers import PART, existing_shards
+
+    try:
+        stream = plan_output(args.output).stream
+    except ValueError:
+        stream = True
+    parts = [] if stream else glob.glob(glob.escape(args.output) + PART) + existing_shards(args.output, part=True)
+    if stream:
+        hint = "the output was a stream: run the command again"
+    elif parts:
+        where = f"in {parts[0]}" if len(parts) == 1 else f"in .part files beside {args.output}"
+        hint = f"what was written is kept {where}: run the same command with --resume to continue"
+    else:
+        hint = "nothing was written yet: run the command again"
+    print(f"newsclean: error: {what}; {hint}", file=sys.stderr)
+    return code
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM ends the run as Ctrl-C does (outputs flushed and kept), not by killing it mid-write."""
+    def _raise(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise)
+    except ValueError:  # not the main thread: leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _exit_without_collecting() -> None:
