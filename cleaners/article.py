@@ -30,7 +30,7 @@ from .structure import text_size
 from .textclean import LineHint, TextResult, clean_lines, clean_page_text
 
 # trafilatura writes table rows as "| a | b |": the bars open, separate and close cells
-_CELL_SEPARATOR = regex.compile(r"(?m)^\|[ \t]*|[ \t]+\|(?=[ \t]|$)")
+_CELL_SEPARATOR = regex.compile(r"(?m)^\|[ \t]*|(?<![ \t])[ \t]+\|(?=[ \t]|$)")  # from a run's first space only
 # Below this many characters of kept text, the next step of the cascade is tried.
 THIN_TEXT = 80
 # A list page: the best block is shorter than this, and the page holds LIST_SPREAD times more prose elsewhere.

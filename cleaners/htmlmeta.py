@@ -61,9 +61,9 @@ LIST_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "prof
 # Title suffixes: `新闻标题_新浪网`, `标题-中国新闻网`, `标题 | 澎湃新闻`.
 _NOT_TEXT = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
 _TITLE_SPLIT = regex.compile(
-    r"\s*(?:[_|｜]|\s[-–—@]\s|::|--|——|-(?=[\p{Han}A-Za-z]{2,12}(?:网|新闻|频道|在线|门户)?$))\s*"
+    r"(?<!\s)\s*(?:[_|｜]|\s[-–—@]\s|::|--|——|-(?=[\p{Han}A-Za-z]{2,12}(?:网|新闻|频道|在线|门户)?$))\s*"
 )
-_TRAILING_SEPARATORS = regex.compile(r"(?:\s*(?:[_|｜@·:：]|::|[-–—]))+$")
+_TRAILING_SEPARATORS = regex.compile(r"(?<![\s_|｜@·:：\-–—])[\s_|｜@·:：\-–—]+$")  # from a run's start only
 
 
 @dataclass

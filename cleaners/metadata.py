@@ -145,7 +145,7 @@ _HAN = regex.compile(r"\p{Han}")
 # Team and desk names (`Camphouse Team`, `News Desk`, `EcoCult Staff`, `Our Editors`) are kept: pages credit
 # them as authors and the gold of wcxb-dev agrees.
 _NOT_A_NAME = regex.compile(
-    r"(?i)https?:|www\.|\.(?:com|org|net|co|io|html?|php)\b|/|\d|^@|@\S+\.\p{L}{2,}|[<>{}\[\]=#]"
+    r"(?i)https?:|www\.|\.(?:com|org|net|co|io|html?|php)\b|/|\d|^@|@[^\s@]+\.\p{L}{2,}|[<>{}\[\]=#]"
 )
 # A value made of these words only is a label or placeholder, not a name (`Written By`, `The Author`, `in`).
 _LABEL_WORDS = frozenset(
@@ -190,7 +190,7 @@ def _plausible_spaced(value: str) -> bool:
 
 
 _NAME_WORD_SPLIT = regex.compile(r"[^\p{L}\p{N}'’.-]+")
-_NAME_PARTS = regex.compile(r"\s*(?:[,;|&]|\band\b)\s*")
+_NAME_PARTS = regex.compile(r"(?<!\s)\s*(?:[,;|&]|\band\b)\s*")  # tried from a run's first space only
 
 
 @functools.cache
