@@ -60,3 +60,14 @@ def test_dedup_command_marks_and_drops(tmp_path):
     assert [r["id"] for r in iter_records(str(dropped))] == ["other", "xinhua", "short"]
     assert main(["dedup", str(tmp_path / "missing.jsonl"), "-o", str(out)]) == 2
     assert main(["dedup", str(src), "-o", str(out), "--threshold", "1.5"]) == 2
+
+
+def test_dedup_never_writes_over_its_input_or_a_directory(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "in.jsonl", _records())
+    before = src.read_bytes()
+    alias = tmp_path / "alias.jsonl"
+    alias.symlink_to(src)
+    for target in (src, alias, tmp_path):
+        assert main(["dedup", str(src), "-o", str(target), "-q"]) == 2
+    assert src.read_bytes() == before
+    assert "would replace the input" in capsys.readouterr().err

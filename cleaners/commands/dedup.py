@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..dedup import DedupConfig, find_clusters, iter_inputs
-    from ..writers import RecordWriter, StdoutWriter
+    from ..guard import plan_output
+    from ..writers import OutputError, RecordWriter, StdoutWriter
 
     for path in args.inputs:
         if not os.path.isfile(path):
@@ -35,6 +36,12 @@ def run(args: argparse.Namespace) -> int:
         config = DedupConfig(threshold=args.threshold, shingle=args.shingle, num_perm=args.num_perm, keep=args.keep)
     except ValueError as exc:
         return fail(str(exc))
+    try:  # never over an input, a directory or a device: checked before anything is read
+        plan = plan_output(args.output, args.inputs)
+    except OutputError as exc:
+        return fail(str(exc))
+    if plan.stream and args.output != "-":
+        return fail(f"-o {args.output} is a device or a pipe: dedup writes a regular file, or - for stdout")
     try:
         clusters = find_clusters(iter_inputs(args.inputs), config)
         writer = StdoutWriter() if args.output == "-" else RecordWriter(args.output)
