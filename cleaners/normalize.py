@@ -83,11 +83,18 @@ def fix_mojibake(text: str) -> str:
 
 def normalize_line(line: str) -> str:
     """Normalise one line: invisible characters out, widths fixed, whitespace collapsed and stripped."""
-    line = _INVISIBLE.sub("", line)
-    line = line.translate(_FULLWIDTH_ALNUM)
-    line = _PAREN_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2)}）", line)
-    line = _ASCII_BETWEEN_CJK.sub(lambda m: _ASCII_TO_FULL[m.group()], line)
-    return _SPACES.sub(" ", line).strip()
+    ascii_line = line.isascii()
+    if not (ascii_line and line.isprintable()):  # printable ASCII (most lines of English) has nothing invisible
+        line = _INVISIBLE.sub("", line)
+    if not ascii_line:  # ... nor a full-width letter or a CJK character that widths are fixed beside
+        line = line.translate(_FULLWIDTH_ALNUM)
+        line = _PAREN_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2)}）", line)
+        line = _ASCII_BETWEEN_CJK.sub(lambda m: _ASCII_TO_FULL[m.group()], line)
+    if "\n" in line:
+        return _SPACES.sub(" ", line).strip()
+    # without a newline, what str.split() splits on is _SPACES, once the controls \x1c-\x1f (which Python calls
+    # whitespace and the regex does not) are gone: _INVISIBLE removes them, and printable ASCII has none
+    return " ".join(line.split())
 
 
 def normalize_text(text: str, mojibake: bool = True) -> str:

@@ -12,8 +12,12 @@ import regex
 
 from .textdate import TEXT_DATE, YEAR, YEAR_WINDOW
 
-_TEXT_CHAR = regex.compile(r"[\p{L}\p{N}]")
+# Text characters are letters and digits, [\p{L}\p{N}]: counted as what is left once the rest is deleted
+_NOT_TEXT = regex.compile(r"[^\p{L}\p{N}]+")
+# ... and in ASCII they are [A-Za-z0-9]: the other bytes, deleted by bytes.translate (most lines of English pages)
+_ASCII_NOT_TEXT = bytes(c for c in range(128) if not chr(c).isalnum())
 _HAN = regex.compile(r"\p{Han}")
+_DIGIT = regex.compile(r"\d")
 # Clause and sentence punctuation; ASCII marks only when they end a clause (not `1.05` or `a,b`).
 CLAUSE_PUNCT = regex.compile(r"[，。！？；：、…]|[,.!?;:](?=\s|$|[\p{Han}“”\"'])")
 _PERIOD_END = regex.compile(r"([。…；;]|(?<![\d\s])\.)[”’」』\"')）]*\s*$")
@@ -121,11 +125,21 @@ CLOSING_CREDIT = regex.compile(
 ANNOUNCES_APPENDIX = regex.compile(r"^附(件|表|录)?\s*\d*\s*[:：]|如下\s*[:：]$")
 
 
+def text_chars(line: str) -> int:
+    """How many letters and digits the line holds (the characters _NOT_TEXT leaves)."""
+    if line.isascii():
+        return len(line.encode("ascii").translate(None, _ASCII_NOT_TEXT))
+    return len(_NOT_TEXT.sub("", line))
+
+
 def shape(line: str) -> LineShape:
-    line = _TRAILING_ASIDE.sub("", _CITATIONS.sub("", line))
+    if "[" in line:  # reference marks are bracketed, asides parenthesised: most lines hold neither
+        line = _CITATIONS.sub("", line)
+    if "(" in line or "（" in line:
+        line = _TRAILING_ASIDE.sub("", line)
     return LineShape(
-        chars=len(_TEXT_CHAR.findall(line)),
-        han=len(_HAN.findall(line)),
+        chars=text_chars(line),
+        han=0 if line.isascii() else len(_HAN.findall(line)),
         puncts=len(CLAUSE_PUNCT.findall(line)),
         ends_period=bool(_PERIOD_END.search(line) or (" " in line and _SPACED_PERIOD_END.search(line))),
         ends_exclaim=bool(_EXCLAIM_END.search(line)),
@@ -142,7 +156,7 @@ def shape(line: str) -> LineShape:
 def text_size(text: str) -> float:
     """A text's length in Han characters or their equivalent: letters / SPACED_LETTERS_PER_HAN for the rest."""
     han = len(_HAN.findall(text))
-    return han + (len(_TEXT_CHAR.findall(text)) - han) / SPACED_LETTERS_PER_HAN
+    return han + (text_chars(text) - han) / SPACED_LETTERS_PER_HAN
 
 
 def text_date(line: str) -> regex.Match | None:
@@ -156,6 +170,8 @@ def text_date(line: str) -> regex.Match | None:
 def is_stamped(line: str) -> bool:
     """A date with a time of day in a short non-sentence line (`标题 2005-06-11 14:05:50`, `【网友】08-11 16:58`)."""
     if len(line) > 60 or "。" in line:
+        return False
+    if "刚刚" not in line and not _DIGIT.search(line):  # every stamp but `刚刚` (just now) holds a digit
         return False
     m = DATE.search(line)
     if (m and m["H"] is not None) or _SHORT_STAMP.search(line):

@@ -1,0 +1,74 @@
+"""Shortcuts taken for speed give what the full computation gives: byline prechecks, letter counts, line
+normalisation of printable ASCII, stamp prechecks."""
+import random
+
+import regex
+
+from cleaners import metadata, normalize, structure
+
+_SAMPLES = [
+    "", " ", "By Jane Smith | May 2, 2024", "Posted by Admin", "poſted by John Doe on May 2", "AUTHOR: Ann Lee",
+    "Authority figures", "来源：中国新闻网 作者：张三", "文/李四", "芊草凡凡 发表于 2005-08-22", "（记者 杜燕）",
+    "责任编辑：李岩", "x  y\t z ", "a\x1cb", "a\u00a0b\u3000c", "ｘ１２３", "中文(注释)文字", "“一体两翼”:职业",
+    "\u200bzero\ufeffwidth", "tab\tand\x0bvertical", "3 hours ago", "刚刚", "08-11 16:58", "March 9, 2017 at 10:42 am",
+    "…发表在《自然》上。（编译/林靖东）", "Reference text. [3]", "Ünïcödé wörds and ½ ² ٣ digits",
+]
+
+
+def _random_lines(n: int) -> list[str]:
+    rnd = random.Random(0)
+    alphabet = "aZ9 .,;:()[]（）“”’中文记者作者编辑来源\t\x1c\u00a0\u3000\u200bｘ１½ſ-:2024年5月刚"
+    return ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 20))) for _ in range(n)]
+
+
+def _bylines_slow(lines: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in lines:
+        for key, pattern in metadata.BYLINES.items():
+            if key not in found and (m := pattern.search(line)) and m["v"] not in metadata._STOP_VALUES:
+                found[key] = m["v"].strip()
+    for fallback in ("reporter", "poster"):
+        if "author" not in found and fallback in found:
+            found["author"] = found[fallback]
+        found.pop(fallback, None)
+    return found
+
+
+def test_every_byline_pattern_has_its_precheck():
+    assert set(metadata._BYLINE_NEEDS) == set(metadata.BYLINES)
+
+
+def test_byline_prechecks_change_no_result():
+    for line in _SAMPLES + _random_lines(3000):
+        assert metadata.bylines([line]) == _bylines_slow([line]), line
+
+
+def test_text_chars_counts_letters_and_digits():
+    letter_or_digit = regex.compile(r"[\p{L}\p{N}]")
+    for line in _SAMPLES + _random_lines(3000) + [chr(c) for c in range(0x3000)]:
+        assert structure.text_chars(line) == len(letter_or_digit.findall(line)), line
+
+
+def test_normalize_line_shortcuts_change_no_result():
+    def slow(line: str) -> str:
+        line = normalize._INVISIBLE.sub("", line)
+        line = line.translate(normalize._FULLWIDTH_ALNUM)
+        line = normalize._PAREN_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2)}）", line)
+        line = normalize._ASCII_BETWEEN_CJK.sub(lambda m: normalize._ASCII_TO_FULL[m.group()], line)
+        return normalize._SPACES.sub(" ", line).strip()
+
+    for line in _SAMPLES + _random_lines(3000) + ["a\nb  c", " x \n y "] + [chr(c) for c in range(0x3100)]:
+        assert normalize.normalize_line(line) == slow(line), repr(line)
+
+
+def test_stamp_precheck_changes_no_result():
+    def slow(line: str) -> bool:
+        if len(line) > 60 or "。" in line:
+            return False
+        m = structure.DATE.search(line)
+        if (m and m["H"] is not None) or structure._SHORT_STAMP.search(line):
+            return True
+        return bool(structure._TIME_OF_DAY.search(line) and structure.text_date(line))
+
+    for line in _SAMPLES + _random_lines(3000):
+        assert structure.is_stamped(line) == slow(line), line
