@@ -72,3 +72,29 @@ def test_stamp_precheck_changes_no_result():
 
     for line in _SAMPLES + _random_lines(3000):
         assert structure.is_stamped(line) == slow(line), line
+
+
+def test_rewritten_langdetect_gives_the_stock_probabilities():
+    from langdetect import detector_factory
+
+    from cleaners import langid
+
+    texts = _SAMPLES + [
+        "The committee met on Tuesday to discuss the budget, and the chairman said that no decision was taken.",
+        "Le comité s'est réuni mardi pour discuter du budget; le président a dit qu'aucune décision n'a été prise.",
+        "Der Ausschuss traf sich am Dienstag, um über den Haushalt zu sprechen. NATO und EU schwiegen.",
+        "Комитет собрался во вторник, чтобы обсудить бюджет.", "ひらがなとカタカナの文章です。", "한국어 문장입니다.",
+        "Ủy ban đã họp vào thứ Ba để thảo luận về ngân sách.", "مرحبا بكم في موقعنا الجديد یک",
+    ]
+    detector_factory.init_factory()
+    factory = detector_factory._factory
+    for text in texts:
+        results = []
+        for detector in (factory.create(), langid._Detector(factory)):
+            detector.n_trial = langid.SETTINGS.trials
+            try:
+                detector.append(text)
+                results.append([(p.lang, p.prob) for p in detector.get_probabilities()])
+            except langid.LangDetectException:
+                results.append(None)
+        assert results[0] == results[1], text
