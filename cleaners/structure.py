@@ -239,6 +239,8 @@ def best_block(scores: list[float]) -> tuple[int, int] | None:
 
 def is_keyword_farm(line: str) -> bool:
     """A `|`-separated list of short keywords (SEO spam farms, tag clouds), not a sentence."""
+    if "|" not in line and "｜" not in line:  # one part
+        return False
     parts = [p for p in _PIPES.split(line) if p]
     if len(parts) < 4:
         return False

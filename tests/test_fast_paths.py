@@ -98,3 +98,38 @@ def test_rewritten_langdetect_gives_the_stock_probabilities():
             except langid.LangDetectException:
                 results.append(None)
         assert results[0] == results[1], text
+
+
+def test_required_strings_of_patterns():
+    from cleaners.rules import required_strings
+
+    assert required_strings("(?i)foo|bar baz") == {"foo", "bar baz"}
+    assert required_strings(r"(?i)subscribe to (our|the)?\s?.{0,40}newsletter") == {"subscribe to "}
+    assert required_strings(r"\d+|foo") is None  # one alternative needs no literal
+    assert required_strings(r"(ab)?c{0,2}") is None
+    assert required_strings(r"[\p{Han}]{2}版权所有") == {"版权所有"}
+    assert required_strings(r"(?i)[[:alpha:]]+ cookies") is None  # syntax Python's parser reads another way
+
+
+def test_rule_prechecks_reject_no_line_the_rule_matches():
+    from cleaners.rules import _holds_any, default_table
+
+    lines = _SAMPLES + _random_lines(2000) + [
+        "We use cookies to improve your experience", "WE USE COOKİES", "This site uses cookies.", "Cookie Policy",
+        "Subscribe to our weekly newsletter", "Sign up for our emails", "© 2024 Example. All Rights Reserved.",
+        "5 min read", "Reading time: 3 minutes", "Temps de lecture : 4 min", "本网站使用cookie以提升体验",
+    ]
+    rules = [r for r in default_table().rules if r.needs is not None]
+    assert rules
+    for rule in rules:
+        for line in lines:
+            assert _holds_any(line, rule.needs) or not rule.regex.search(line), (rule.name, line)
+
+
+def test_keyword_farm_precheck_changes_no_result():
+    def slow(line: str) -> bool:
+        parts = [p for p in structure._PIPES.split(line) if p]
+        return len(parts) >= 4 and sum(len(p) for p in parts) / len(parts) <= 16 and "。" not in line
+
+    for line in _SAMPLES + _random_lines(2000) + ["a | b | c | d", "甲｜乙｜丙｜丁", "a|b|c"]:
+        assert structure.is_keyword_farm(line) == slow(line), line
