@@ -133,3 +133,12 @@ def test_keyword_farm_precheck_changes_no_result():
 
     for line in _SAMPLES + _random_lines(2000) + ["a | b | c | d", "甲｜乙｜丙｜丁", "a|b|c"]:
         assert structure.is_keyword_farm(line) == slow(line), line
+
+
+def test_latin1_precheck_of_the_misread_chinese_repair():
+    from cleaners import decode
+
+    for code in range(0x0, 0x3000):
+        ch = chr(code)
+        assert decode._holds_latin1(f"a{ch}b") == (0x80 <= code <= 0xFF), hex(code)
+    assert not decode._holds_latin1("\ud800 lone surrogate")
