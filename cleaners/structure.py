@@ -54,6 +54,36 @@ _DATELINE_WORDS = regex.compile(
 )
 
 
+# A page's text is counted for punctuation this many characters at a time, and only as far as a comparison needs.
+PUNCT_CHUNK_CHARS = 4_000
+_ASCII_MARKS = ",.!?;:"  # CLAUSE_PUNCT's marks that look at the character after them
+
+
+class PunctTally:
+    """The clause punctuation (CLAUSE_PUNCT) of a long text, counted chunk by chunk as comparisons need it.
+
+    A chunk never ends on an ASCII mark, so every mark's lookahead sees its real next character, and the
+    chunks' counts add up to the whole text's."""
+
+    def __init__(self, text: str) -> None:
+        self._text, self._pos, self.counted = text, 0, 0
+
+    def _count_chunk(self) -> None:
+        text, end = self._text, self._pos + PUNCT_CHUNK_CHARS
+        while end < len(text) and text[end - 1] in _ASCII_MARKS:
+            end += 1
+        self.counted += len(CLAUSE_PUNCT.findall(text, self._pos, end))
+        self._pos = end
+
+    def within_share(self, puncts: int, share: float) -> bool:
+        """Whether `puncts <= share * max(1, the text's count)`, counting no further than that takes."""
+        while puncts > share * max(1, self.counted):
+            if self._pos >= len(self._text):
+                return False
+            self._count_chunk()
+        return True
+
+
 @dataclass(frozen=True)
 class LineShape:
     chars: int  # letters and digits (ideographs count one each)

@@ -142,3 +142,17 @@ def test_latin1_precheck_of_the_misread_chinese_repair():
         ch = chr(code)
         assert decode._holds_latin1(f"a{ch}b") == (0x80 <= code <= 0xFF), hex(code)
     assert not decode._holds_latin1("\ud800 lone surrogate")
+
+
+def test_punct_tally_compares_as_the_full_count():
+    rnd = random.Random(2)
+    pieces = ["word ", "句子，", "完。", "a.b", "end.", " x, y", "“q”.", "1:2", "；", "!", "\n", "中:文", "…"]
+    for _ in range(300):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 3000)))
+        full = len(structure.CLAUSE_PUNCT.findall(text))
+        tally = structure.PunctTally(text)
+        while tally._pos < len(text):
+            tally._count_chunk()
+        assert tally.counted == full
+        for puncts in (0, 1, full // 3, full // 2, full, full + 1):
+            assert structure.PunctTally(text).within_share(puncts, 0.35) == (puncts <= 0.35 * max(1, full))
