@@ -156,3 +156,16 @@ def test_punct_tally_compares_as_the_full_count():
         assert tally.counted == full
         for puncts in (0, 1, full // 3, full // 2, full, full + 1):
             assert structure.PunctTally(text).within_share(puncts, 0.35) == (puncts <= 0.35 * max(1, full))
+
+
+def test_parsed_nodes_get_lxml_html_classes():
+    from lxml import html as lxml_html
+
+    from cleaners.htmlextract import parse_html
+
+    page = ("<html><body><FORM><Label>x</Label><INPUT name=a><select><option>o</option></select><textarea>t"
+            "</textarea></FORM><p>text &amp; <b>bold</b></p><svg:rect/><div>&#169;</div></body></html>")
+    ours = parse_html(page)
+    stock = lxml_html.document_fromstring(page, parser=lxml_html.HTMLParser(remove_comments=True, remove_pis=True))
+    assert [(type(a), a.tag) for a in ours.iter()] == [(type(b), b.tag) for b in stock.iter()]
+    assert isinstance(ours.find(".//form"), lxml_html.FormElement)
