@@ -169,3 +169,28 @@ def test_parsed_nodes_get_lxml_html_classes():
     stock = lxml_html.document_fromstring(page, parser=lxml_html.HTMLParser(remove_comments=True, remove_pis=True))
     assert [(type(a), a.tag) for a in ours.iter()] == [(type(b), b.tag) for b in stock.iter()]
     assert isinstance(ours.find(".//form"), lxml_html.FormElement)
+
+
+def test_start_chars_of_patterns():
+    from cleaners.rules import start_chars
+
+    assert start_chars("(?i)foo|Bar") == (frozenset("fb"), True)
+    assert start_chars(r"[\[【]?(打印|关闭)\s*") == (frozenset("[【打关"), False)
+    assert start_chars(r"\s*x") is None and start_chars(r".x") is None and start_chars(r"[^a]x") is None
+    assert start_chars(r"[\p{Han}]{2}x") is None  # a property may start with any of its characters
+    assert start_chars(r"(?i)[[:alpha:]]x") is None
+
+
+def test_rule_start_tests_reject_no_line_the_rule_matches():
+    from cleaners.rules import default_table
+
+    lines = _SAMPLES + _random_lines(2000) + [
+        "Comments are closed.", "COMMENTS ARE CLOSED", "İmage", "Print this page", "Back to top", "[打印] [关闭]",
+        "Tags: a, b", "By Jane Smith", "http://example.com/x", "上一篇：标题", "【打印】", "相关新闻",
+    ]
+    rules = [r for r in default_table().rules if r.starts is not None]
+    assert rules
+    for rule in rules:
+        for line in lines:
+            if rule.regex.fullmatch(line):
+                assert rule.matches_line(line), (rule.name, line)
