@@ -17,6 +17,7 @@ _NOT_TEXT = regex.compile(r"[^\p{L}\p{N}]+")
 # ... and in ASCII they are [A-Za-z0-9]: the other bytes, deleted by bytes.translate (most lines of English pages)
 _ASCII_NOT_TEXT = bytes(c for c in range(128) if not chr(c).isalnum())
 _HAN = regex.compile(r"\p{Han}")
+_NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left are the ideographs (counted without a list)
 _DIGIT = regex.compile(r"\d")
 # Clause and sentence punctuation; ASCII marks only when they end a clause (not `1.05` or `a,b`).
 CLAUSE_PUNCT = regex.compile(r"[，。！？；：、…]|[,.!?;:](?=\s|$|[\p{Han}“”\"'])")
@@ -169,7 +170,7 @@ def shape(line: str) -> LineShape:
         line = _TRAILING_ASIDE.sub("", line)
     return LineShape(
         chars=text_chars(line),
-        han=0 if line.isascii() else len(_HAN.findall(line)),
+        han=0 if line.isascii() else len(_NOT_HAN.sub("", line)),
         puncts=len(CLAUSE_PUNCT.findall(line)),
         ends_period=bool(_PERIOD_END.search(line) or (" " in line and _SPACED_PERIOD_END.search(line))),
         ends_exclaim=bool(_EXCLAIM_END.search(line)),
