@@ -20,7 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .htmlextract import BLOCK_TAGS as HTML_BLOCK_TAGS
-from .structure import CLAUSE_PUNCT
+from .structure import CLAUSE_PUNCT, PunctTally
 
 BLOCK_TAGS = HTML_BLOCK_TAGS | {"center", "caption"}
 SKIP_TAGS = frozenset(
@@ -236,7 +236,7 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
     body = tree.find(".//body")
     root = body if body is not None else tree
     rules = dom_rules()
-    total_puncts = max(1, _puncts(root))
+    page_puncts = PunctTally(root.text_content())  # counted only as far as the guard needs
     protected = _protected(root)
     cache: dict = {}
     out = DomText([])
@@ -268,7 +268,7 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
                     out.regions.append((first, len(out.lines) - 1))
             add(el.tail, in_link, block)
             continue
-        if not tag or tag in SKIP_TAGS or (_hidden(el) and _puncts(el) <= _GUARD_SHARE * total_puncts):
+        if not tag or tag in SKIP_TAGS or (_hidden(el) and page_puncts.within_share(_puncts(el), _GUARD_SHARE)):
             add(el.tail, in_link, block)
             continue
         if prune and el is not root:
@@ -281,7 +281,7 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
                     group = "comments" if _COMMENT_HEADING.search(heading) else "related"
             if group == "related" and _unlinked_prose(el):
                 group = None  # a `read more` expander holding the rest of the article, not a list of links
-            if group is not None and el not in protected and _puncts(el) <= _GUARD_SHARE * total_puncts:
+            if group is not None and el not in protected and page_puncts.within_share(_puncts(el), _GUARD_SHARE):
                 text = " ".join(el.text_content().split())
                 if text:
                     out.pruned.append((f"dom_{group}", text))

@@ -43,6 +43,17 @@ BYLINES: dict[str, regex.Pattern] = {
     "editor": regex.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<v>[\p{Han}A-Za-z·]{2,10})"),
 }
 _STOP_VALUES = {"更新时间", "发布时间", "时间", "日期", "阅读", "浏览", "编辑"}
+# What a line must hold for each byline pattern to match there: its labels, checked with `in` before the regex
+# runs (a line of English holds none of the Chinese labels; `poster` is slow to fail on every long line). The
+# English labels of `author` are compared case-folded: whatever `(?i:...)` matches folds to the ASCII word.
+_BYLINE_NEEDS: dict[str, tuple[str, ...]] = {
+    "author": ("作者", "文", "楼主", "发表者", "发帖人", "博主"),
+    "poster": ("发表于", "发布于", "posted at", "写于"),
+    "reporter": ("记者",),
+    "source": ("来源", "稿源", "出处"),
+    "editor": ("编辑", "责编"),
+}
+_BYLINE_NEEDS_FOLDED: dict[str, tuple[str, ...]] = {"author": ("posted by", "author")}
 
 
 def iso_from_match(m: regex.Match) -> str | None:
@@ -123,9 +134,16 @@ def bylines(lines: list[str]) -> dict[str, str]:
     """Author, editor and source stated in these lines (first occurrence of each wins)."""
     found: dict[str, str] = {}
     for line in lines:
+        folded: str | None = None
         for key, pattern in BYLINES.items():
             if key in found:
                 continue
+            if not any(word in line for word in _BYLINE_NEEDS[key]):
+                if key not in _BYLINE_NEEDS_FOLDED:
+                    continue
+                folded = line.casefold() if folded is None else folded
+                if not any(word in folded for word in _BYLINE_NEEDS_FOLDED[key]):
+                    continue
             m = pattern.search(line)
             if m and m["v"] not in _STOP_VALUES:
                 found[key] = m["v"].strip()

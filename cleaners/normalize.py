@@ -19,6 +19,7 @@ _INVISIBLE = regex.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u061
 # Full-width ASCII letters and digits (U+FF10..U+FF19, U+FF21..U+FF3A, U+FF41..U+FF5A).
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
                     for c in range(r[0], r[1] + 1)}
+_ANY_FULLWIDTH_ALNUM = regex.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 # What counts as CJK on each side of an ASCII punctuation mark: ideographs and kana/hangul, plus the CJK
 # closing marks on the left and opening marks on the right (`集團)有限` and `”,三位` are both inside CJK text).
 _CJK_LEFT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}”’」』》）】〕]"
@@ -83,11 +84,21 @@ def fix_mojibake(text: str) -> str:
 
 def normalize_line(line: str) -> str:
     """Normalise one line: invisible characters out, widths fixed, whitespace collapsed and stripped."""
-    line = _INVISIBLE.sub("", line)
-    line = line.translate(_FULLWIDTH_ALNUM)
-    line = _PAREN_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2)}）", line)
-    line = _ASCII_BETWEEN_CJK.sub(lambda m: _ASCII_TO_FULL[m.group()], line)
-    return _SPACES.sub(" ", line).strip()
+    ascii_line = line.isascii()
+    if not (ascii_line and line.isprintable()):  # printable ASCII (most lines of English) has nothing invisible
+        line = _INVISIBLE.sub("", line)
+    if not ascii_line:  # ... nor a full-width letter or a CJK character that widths are fixed beside
+        if _ANY_FULLWIDTH_ALNUM.search(line):  # a scan is cheaper than translating every character
+            line = line.translate(_FULLWIDTH_ALNUM)
+        if "(" in line:
+            line = _PAREN_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2)}）", line)
+        if any(mark in line for mark in _ASCII_TO_FULL):
+            line = _ASCII_BETWEEN_CJK.sub(lambda m: _ASCII_TO_FULL[m.group()], line)
+    if "\n" in line:
+        return _SPACES.sub(" ", line).strip()
+    # without a newline, what str.split() splits on is _SPACES, once the controls \x1c-\x1f (which Python calls
+    # whitespace and the regex does not) are gone: _INVISIBLE removes them, and printable ASCII has none
+    return " ".join(line.split())
 
 
 def normalize_text(text: str, mojibake: bool = True) -> str:

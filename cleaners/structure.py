@@ -12,8 +12,13 @@ import regex
 
 from .textdate import MONTH_DAY_END, TEXT_DATE, YEAR, YEAR_WINDOW
 
-_TEXT_CHAR = regex.compile(r"[\p{L}\p{N}]")
+# Text characters are letters and digits, [\p{L}\p{N}]: counted as what is left once the rest is deleted
+_NOT_TEXT = regex.compile(r"[^\p{L}\p{N}]+")
+# ... and in ASCII they are [A-Za-z0-9]: the other bytes, deleted by bytes.translate (most lines of English pages)
+_ASCII_NOT_TEXT = bytes(c for c in range(128) if not chr(c).isalnum())
 _HAN = regex.compile(r"\p{Han}")
+_NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left are the ideographs (counted without a list)
+_DIGIT = regex.compile(r"\d")
 # Clause and sentence punctuation; ASCII marks only when they end a clause (not `1.05` or `a,b`).
 CLAUSE_PUNCT = regex.compile(r"[，。！？；：、…]|[,.!?;:](?=\s|$|[\p{Han}“”\"'])")
 _PERIOD_END = regex.compile(r"([。…；;]|(?<![\d\s])\.)[”’」』\"')）]*\s*$")
@@ -55,6 +60,36 @@ _TIME_OF_DAY = regex.compile(r"(?<!\d)\d{1,2}\s*[:h]\s*\d{2}(?!\d)|(?i:\b\d{1,2}
 _DATELINE_WORDS = regex.compile(
     r"来源|作者|编辑|记者|发布|更新|时间|日期|阅读|浏览|点击|评论|字号|分享|收藏|来自|稿源|责编|人参与|选稿|[丨|｜]"
 )
+
+
+# A page's text is counted for punctuation this many characters at a time, and only as far as a comparison needs.
+PUNCT_CHUNK_CHARS = 4_000
+_ASCII_MARKS = ",.!?;:"  # CLAUSE_PUNCT's marks that look at the character after them
+
+
+class PunctTally:
+    """The clause punctuation (CLAUSE_PUNCT) of a long text, counted chunk by chunk as comparisons need it.
+
+    A chunk never ends on an ASCII mark, so every mark's lookahead sees its real next character, and the
+    chunks' counts add up to the whole text's."""
+
+    def __init__(self, text: str) -> None:
+        self._text, self._pos, self.counted = text, 0, 0
+
+    def _count_chunk(self) -> None:
+        text, end = self._text, self._pos + PUNCT_CHUNK_CHARS
+        while end < len(text) and text[end - 1] in _ASCII_MARKS:
+            end += 1
+        self.counted += len(CLAUSE_PUNCT.findall(text, self._pos, end))
+        self._pos = end
+
+    def within_share(self, puncts: int, share: float) -> bool:
+        """Whether `puncts <= share * max(1, the text's count)`, counting no further than that takes."""
+        while puncts > share * max(1, self.counted):
+            if self._pos >= len(self._text):
+                return False
+            self._count_chunk()
+        return True
 
 
 @dataclass(frozen=True)
@@ -143,11 +178,21 @@ def _dated_item(line: str) -> bool:
         and bool(MONTH_DAY_END.search(line))
 
 
+def text_chars(line: str) -> int:
+    """How many letters and digits the line holds (the characters _NOT_TEXT leaves)."""
+    if line.isascii():
+        return len(line.encode("ascii").translate(None, _ASCII_NOT_TEXT))
+    return len(_NOT_TEXT.sub("", line))
+
+
 def shape(line: str) -> LineShape:
-    line = _TRAILING_ASIDE.sub("", _CITATIONS.sub("", line))
+    if "[" in line:  # reference marks are bracketed, asides parenthesised: most lines hold neither
+        line = _CITATIONS.sub("", line)
+    if "(" in line or "（" in line:
+        line = _TRAILING_ASIDE.sub("", line)
     return LineShape(
-        chars=len(_TEXT_CHAR.findall(line)),
-        han=len(_HAN.findall(line)),
+        chars=text_chars(line),
+        han=0 if line.isascii() else len(_NOT_HAN.sub("", line)),
         puncts=len(CLAUSE_PUNCT.findall(line)),
         ends_period=bool(_PERIOD_END.search(line) or (" " in line and _SPACED_PERIOD_END.search(line))),
         ends_exclaim=bool(_EXCLAIM_END.search(line)),
@@ -164,7 +209,7 @@ def shape(line: str) -> LineShape:
 def text_size(text: str) -> float:
     """A text's length in Han characters or their equivalent: letters / SPACED_LETTERS_PER_HAN for the rest."""
     han = len(_HAN.findall(text))
-    return han + (len(_TEXT_CHAR.findall(text)) - han) / SPACED_LETTERS_PER_HAN
+    return han + (text_chars(text) - han) / SPACED_LETTERS_PER_HAN
 
 
 def text_date(line: str) -> regex.Match | None:
@@ -187,6 +232,8 @@ def is_stamped(line: str) -> bool:
     if len(line) <= CLOCK_ITEM_MAX_CHARS and _CLOCK_ITEM.match(line) and "。" not in line:
         return True
     if len(line) > 60 or "。" in line:
+        return False
+    if "刚刚" not in line and not _DIGIT.search(line):  # every stamp but `刚刚` (just now) holds a digit
         return False
     m = DATE.search(line)
     if (m and m["H"] is not None) or _SHORT_STAMP.search(line):
@@ -253,6 +300,8 @@ def best_block(scores: list[float]) -> tuple[int, int] | None:
 
 def is_keyword_farm(line: str) -> bool:
     """A `|`-separated list of short keywords (SEO spam farms, tag clouds), not a sentence."""
+    if "|" not in line and "｜" not in line:  # one part
+        return False
     parts = [p for p in _PIPES.split(line) if p]
     if len(parts) < 4:
         return False
