@@ -40,7 +40,7 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
     if deep:
         tree, _ = _parse(limit_depth(text))
     _merge_stray_roots(tree)
-    if "hidden" in text:
+    if '"S:' in text or "'S:" in text:  # a streamed chunk's id (`<div hidden id="S:0">`)
         place_streamed_chunks(tree)
     return tree
 

@@ -92,7 +92,7 @@ class PunctTally:
         return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineShape:
     chars: int  # letters and digits (ideographs count one each)
     han: int
@@ -172,6 +172,13 @@ CLOSING_CREDIT = regex.compile(
 ANNOUNCES_APPENDIX = regex.compile(r"^附(件|表|录)?\s*\d*\s*[:：]|如下\s*[:：]$")
 
 
+def _ends_in_figure(line: str) -> bool:
+    """What _SPACED_PERIOD_END needs at the end (a digit, a full stop, closing quotes), checked before that
+    pattern's slow search."""
+    end = line.rstrip("”’\"')")
+    return len(end) >= 2 and end[-1] == "." and end[-2].isdigit()
+
+
 def _dated_item(line: str) -> bool:
     """A bulleted headline that ends with its date (`• Why Verizon Can't Quit Yahoo DEC 20`): an item of a feed."""
     return line[-1:].isdigit() and len(line) <= _TEASER_MAX and bool(_BULLET.match(line)) \
@@ -194,7 +201,8 @@ def shape(line: str) -> LineShape:
         chars=text_chars(line),
         han=0 if line.isascii() else len(_NOT_HAN.sub("", line)),
         puncts=len(CLAUSE_PUNCT.findall(line)),
-        ends_period=bool(_PERIOD_END.search(line) or (" " in line and _SPACED_PERIOD_END.search(line))),
+        ends_period=bool(_PERIOD_END.search(line) or (" " in line and _ends_in_figure(line)
+                                                       and _SPACED_PERIOD_END.search(line))),
         ends_exclaim=bool(_EXCLAIM_END.search(line)),
         ends_clause=bool(_CLAUSE_END.search(line)),
         bullet=bool(_BULLET.match(line)),

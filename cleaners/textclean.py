@@ -76,7 +76,7 @@ class Removal:
         return {"rule": self.rule, "text": self.text}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str  # what is still kept of the line
     pieces: list[list] = field(default_factory=list)  # [span, rule or None] in order, the line as it stood
@@ -102,9 +102,15 @@ class TextResult:
     headline_links: int = 0  # linked headline lines inside the kept block: items of a list page
 
 
+# the ASCII characters _TITLE_KEY deletes (punctuation, symbols, spaces): ASCII lines are keyed by bytes.translate
+_ASCII_NOT_KEY = bytes(c for c in range(128) if _TITLE_KEY.fullmatch(chr(c)))
+
+
 @functools.lru_cache(maxsize=8192)
 def title_key(s: str) -> str:
     """A title compared without spaces and punctuation (`要闻:辽宁…` equals `要闻：辽宁…`)."""
+    if s.isascii():
+        return s.encode("ascii").translate(None, _ASCII_NOT_KEY).decode("ascii").lower()
     return _TITLE_KEY.sub("", s).lower()
 
 

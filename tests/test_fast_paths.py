@@ -194,3 +194,18 @@ def test_rule_start_tests_reject_no_line_the_rule_matches():
         for line in lines:
             if rule.regex.fullmatch(line):
                 assert rule.matches_line(line), (rule.name, line)
+
+
+def test_ascii_title_keys_equal_the_regex_keys():
+    from cleaners.textclean import _TITLE_KEY, title_key
+
+    lines = _SAMPLES + _random_lines(2000) + [chr(c) for c in range(128)] + ["Deal Professor | Jan. 2, 2024 — A & B"]
+    for line in lines:
+        assert title_key(line) == _TITLE_KEY.sub("", line).lower(), line
+
+
+def test_figure_end_check_rejects_no_line_the_spaced_period_pattern_ends():
+    lines = _SAMPLES + _random_lines(2000) + ["The count rose to 12.", "It stands at 3.5.\"", "Score: 12.’", "x 1."]
+    for line in lines:
+        if structure._SPACED_PERIOD_END.search(line):
+            assert structure._ends_in_figure(line), line
