@@ -114,8 +114,34 @@ def test_a_full_device_is_one_line_and_left_alone(tmp_path):
     assert stat.S_ISCHR(os.stat(full).st_mode)
 
 
+def test_an_output_another_process_holds_is_refused(tmp_path):
+    # the lock as a run holds it, taken here so that no timing is involved
+    from cleaners.guard import output_lock, plan_output
+
+    src = _corpus(tmp_path, 1)
+    out = tmp_path / "out.jsonl"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\n"
+        "from cleaners.guard import output_lock, plan_output\n"
+        f"with output_lock(plan_output({str(out)!r})):\n"
+        "    print('held', flush=True)\n"
+        "    sys.stdin.read()\n")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        proc = subprocess.run([*CLI, str(src), "-o", str(out), "--html-field", "html", "-q"], capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 2
+        assert "another run is writing" in _one_error_line(proc.stderr)
+        assert not out.exists()
+    finally:
+        holder.communicate("", timeout=60)
+    with output_lock(plan_output(str(out))):  # released with its holder
+        pass
+
+
 def test_two_runs_on_one_output_the_second_is_refused(tmp_path):
-    src = _corpus(tmp_path, 300)
+    # enough pages that the first run is still writing when the second has started up
+    src = _corpus(tmp_path, 3000)
     out = tmp_path / "out.jsonl"
     cmd = [*CLI, str(src), "-o", str(out), "--html-field", "html", "-j", "1", "-q"]
     first = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
@@ -130,7 +156,7 @@ def test_two_runs_on_one_output_the_second_is_refused(tmp_path):
     finally:
         first.wait(timeout=120)
     assert first.returncode == 0, first.stderr.read()
-    assert len(list(iter_records(str(out), strict=True))) == 300  # the first run's output is whole
+    assert len(list(iter_records(str(out), strict=True))) == 3000  # the first run's output is whole
     assert not (tmp_path / "out.lock").exists()
 
 
