@@ -42,16 +42,16 @@ _PLAIN_RUN_CHARS = 400  # at least this many characters
 _PLAIN_RUN_LINES = 15  # in at least this many lines
 _PLAIN_RUN_SHARE = 0.25  # taken when the prose block found holds less than this share of the run
 _THIN_PROSE = 50  # with no headline found, only a page with less prose than this is searched for a run
-# growing the block to its container: the prose added must be this many times the furniture added
-_ANCHOR_REACH = 15
+_ANCHOR_REACH = 15  # lines: a headline this close above a block heads it
 # a timestamp with less prose than this above it is the article's own byline and date (under a standfirst), not
 # the header of the next item
-_OWN_DATELINE_PROSE = 30.0  # lines: a headline this close above a block heads it
+_OWN_DATELINE_PROSE = 30.0
+# growing the block to its container: the prose added must be this many times the furniture added
 _GROW_RATIO = 1.0
-# ... unless what it adds holds this many datelines: an article has one, a blog's list of posts one per teaser
-# (wcxb4524: a how-to followed, in the same element, by the blog's dated teasers)
-_FEED_DATES = 2
 _GROW_MIN_GAIN = 20.0  # ... and at least a sentence's worth (a video page's player messages are not)
+# ... unless what it adds holds this many unlinked datelines: an article has one, a blog's list of posts one per
+# teaser (wcxb4524: a how-to followed, in the same element, by the blog's dated teasers)
+_FEED_DATES = 2
 # ... where an unlinked subheading or list item inside the container costs only this much
 _STRUCTURE_TAGS = frozenset("h1 h2 h3 h4 h5 h6 li dt dd th td pre blockquote figcaption".split())
 _STRUCTURE_COST = 1.0
