@@ -49,13 +49,13 @@ _OWN_DATELINE_PROSE = 30.0
 # growing the block to its container: the prose added must be this many times the furniture added
 _GROW_RATIO = 1.0
 _GROW_MIN_GAIN = 20.0  # ... and at least a sentence's worth (a video page's player messages are not)
-# ... unless what it adds holds this many unlinked datelines: an article has one, a blog's list of posts one per
-# teaser (wcxb4524: a how-to followed, in the same element, by the blog's dated teasers)
-_FEED_DATES = 2
 # ... where an unlinked subheading or list item inside the container costs only this much
 _STRUCTURE_TAGS = frozenset("h1 h2 h3 h4 h5 h6 li dt dd th td pre blockquote figcaption".split())
 _STRUCTURE_COST = 1.0
 _UNLINKED = 0.1  # ... as does any line of text that is not a link (menus, feeds and link lists are links)
+# an element is not grown to when what it adds holds this many unlinked datelines: an article has one, a blog's
+# list of posts one per teaser (wcxb4524: a how-to followed, in the same element, by the blog's dated teasers)
+_FEED_DATES = 2
 _REPEAT_MIN_SIZE = 12  # kept lines this long that repeat earlier ones, this many in a row, are a second copy
 _REPEAT_RUN = 3
 # lines this short that hold a title separator are read for the headline inside them
