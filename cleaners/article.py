@@ -141,20 +141,15 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
             result, pruned = _from_dom(root, table, title, True, mojibake)
             return Extraction(result, meta, "site-body", site_removed + pruned)
     result, pruned = _from_dom(tree, table, title, True, mojibake)
-    extractor = "dom"
     lone = _lone_article(tree)
     if lone is not None and result.text and not _holds(lone, result.text):
         inner, inner_pruned = _from_dom(lone, table, title, True, mojibake, whole=True)
-        if inner.text:  # the page's one <article> says where the article is, however short
-            result, pruned, extractor = inner, inner_pruned, "dom-article"
+        if inner.text:  # the page says where its article is, however short: not a list, no second opinion
+            return Extraction(inner, meta, "dom-article", site_removed + inner_pruned)
     pruned = site_removed + pruned
-    # a page that declares itself an article, or marks one <article>, is not a list however little it says
-    if meta.declared_kind != "article" and extractor != "dom-article" \
-            and (reason := list_page_reason(tree, url or meta.url, result)):
-        return Extraction(result, meta, extractor, pruned, not_article=reason)
-    best = Extraction(result, meta, extractor, pruned)
-    if extractor == "dom-article":
-        return best  # the page said where its article is: nothing else on it is a second opinion
+    if meta.declared_kind != "article" and (reason := list_page_reason(tree, url or meta.url, result)):
+        return Extraction(result, meta, "dom", pruned, not_article=reason)
+    best = Extraction(result, meta, "dom", pruned)
     if len(result.text) < THIN_TEXT:  # within the page's one <article> when it has one: the rest is not the article
         unpruned, _ = _from_dom(tree if lone is None else lone, table, title, False, mojibake)
         if len(unpruned.text) > len(result.text):

@@ -219,7 +219,7 @@ def split_site_suffix(page_title: str, headings: Sequence[str] = (),
     part the <h1> prints, else the longest part but the last, which names the site however long it is
     (`雄安新区 - 维基百科，自由的百科全书`).
     """
-    parts = [p for p in _TITLE_SPLIT.split(page_title.strip()) if p]
+    parts = split_title_parts(page_title)
     if len(parts) < 2:
         return page_title.strip(), None
     whole = _squash(page_title)
@@ -328,7 +328,7 @@ def extract_meta(tree: lxml_html.HtmlElement) -> HtmlMeta:
     page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
     meta.page_title = page_title or None
     # a blog platform's or portal's logo in an <h1> is not the headline, even where the <title> prints it
-    title_parts = [p for p in _TITLE_SPLIT.split(page_title.strip()) if p]
+    title_parts = split_title_parts(page_title)
     named = _clean(first("site")) or ld.publisher
     site_named = named or (title_parts[-1] if title_parts else None)
     h1_elements = [el for el in list(tree.iter("h1"))[:H1_LOOKED_AT]

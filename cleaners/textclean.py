@@ -392,10 +392,7 @@ def _plain_continuation(lines: list[_Line], end: int) -> int:
         return end
     if len(run) < 3 or not any(structure.ANNOUNCES_APPENDIX.search(lines[i].text) for i in (end, run[0])):
         return end
-    for ln in lines[run[0]:run[-1]]:
-        if ln.removed_by == "lone_number" and ln.tag in ("td", "th"):  # a figure in a table cell is data
-            _restore(ln)
-    return run[-1]
+    return run[-1]  # its table's figures are restored with the rest of the block's
 
 
 def _restore(ln: _Line) -> None:
@@ -418,8 +415,9 @@ def _unstamp_data_runs(lines: list[_Line]) -> None:
         if j - i >= _DATA_RUN:
             for ln in lines[i:j]:
                 if ln.removed_by == "dateline":
-                    _restore(ln)
-                ln.shape = replace(structure.shape(ln.text), stamped=False, listed=True)
+                    _restore(ln)  # its text is whole again: shaped anew
+                    ln.shape = structure.shape(ln.text)
+                ln.shape = replace(ln.shape, stamped=False, listed=True)
         i = max(j, i + 1)
 
 

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from test_readers_pages import article_html, write_jsonl
 
 from cleaners.cli import main
@@ -214,18 +215,12 @@ def _stop_mid_run(tmp_path: Path, sig: int) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(cmd, proc.returncode, "", err)
 
 
-def test_ctrl_c_is_one_line_and_resumable(tmp_path):
-    stopped = _stop_mid_run(tmp_path, signal.SIGINT)
-    assert stopped.returncode == 130
-    assert "interrupted" in _one_error_line(stopped.stderr) and "--resume" in stopped.stderr
-    subprocess.run([*stopped.args, "--resume"], check=True, timeout=120)
-    _each_once(tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl", 400)
-
-
-def test_sigterm_is_one_line_and_resumable(tmp_path):
-    stopped = _stop_mid_run(tmp_path, signal.SIGTERM)
-    assert stopped.returncode == 143
-    assert "terminated" in _one_error_line(stopped.stderr) and "--resume" in stopped.stderr
+@pytest.mark.parametrize("sig,code,word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+                         ids=["ctrl-c", "sigterm"])
+def test_a_stopped_run_is_one_line_and_resumable(tmp_path, sig, code, word):
+    stopped = _stop_mid_run(tmp_path, sig)
+    assert stopped.returncode == code
+    assert word in _one_error_line(stopped.stderr) and "--resume" in stopped.stderr
     subprocess.run([*stopped.args, "--resume"], check=True, timeout=120)
     _each_once(tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl", 400)
 
