@@ -114,7 +114,8 @@ def test_workers_that_always_die_end_the_run_instead_of_looping(monkeypatch):
 
     monkeypatch.setattr(parallel._Pool, "_start", start)
     begin = time.monotonic()
-    with pytest.raises(WorkerError, match=r"died 5 times in a row, the last \(exit code 3\).*--resume"):
+    # two workers may die in the same wait, so the count that stops the run is 5 or 6
+    with pytest.raises(WorkerError, match=r"died [56] times in a row, the last \(exit code 3\).*--resume"):
         for _ in clean_items(_items(40, set()), jobs=2, chunk_size=4):
             pass
     assert time.monotonic() - begin < 60
