@@ -10,19 +10,23 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	# the stock pip (23.2) cannot resolve lxml[html-clean]: upgrade it first
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[all,test]'
 	touch $(STAMP)
 
 venv: $(STAMP)
 
-# Headless Chromium and a CJK font for the explain report's browser test (Debian packages; needs root).
-browser:
-	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
-	fc-list :lang=zh 2>/dev/null | grep -q . || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei)
+# Debian packages are installed only when missing, with no recommends and no upgrade of what is installed
+# (a plain `apt-get install chromium` upgrades systemd and perl on the way).
+APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-upgrade
 
-# redis-server for the distributed-crawl test (Debian package; needs root).
+# Headless Chromium and a CJK font for the explain report's browser test (needs root).
+browser:
+	command -v chromium >/dev/null || ($(APT_INSTALL) chromium)
+	fc-list :lang=zh 2>/dev/null | grep -q . || ($(APT_INSTALL) fonts-wqy-microhei)
+
+# redis-server for the distributed-crawl test (needs root).
 redis:
-	command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
+	command -v redis-server >/dev/null || ($(APT_INSTALL) redis-server)
 
 run: $(STAMP)
 	$(BIN)/newsclean clean seeds -o out/seeds.jsonl

@@ -16,11 +16,12 @@ from typing import IO
 
 from tqdm import tqdm
 
+from .chunks import Chunk, Tally
 from .config import CleanerConfig
 from .core import Source, clean_file
 from .files import errors_path
 from .guard import OutputPlan, output_lock, plan_output
-from .parallel import Chunk, Tally, clean_items
+from .parallel import clean_items
 from .readers import FieldMap, InputItem, KeyResolver, read_inputs
 from .record import Document
 from .writers import RecordWriter, StdoutWriter, error_key

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .config import ConfigError
+from .extras import missing_extra
 
 # Subcommand modules under cleaners.commands, in the order --help lists them.
 COMMANDS = ("clean", "dedup", "explain", "rules", "crawl", "eval", "bench")
@@ -28,6 +29,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except ConfigError as exc:
         return fail(str(exc))
+    except ModuleNotFoundError as exc:  # an optional extra that is not installed: say which one
+        hint = missing_extra(exc)
+        if hint is None:
+            raise
+        return fail(hint)
     except BrokenPipeError:  # `newsclean rules | head`
         sys.stderr.close()
         return 0

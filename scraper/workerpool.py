@@ -40,6 +40,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from typing import Any
 
+from cleaners.workers import WorkerProcess, serve
+
 DEPTH = 2  # tasks a worker holds: the one it cleans and the next
 _server_pools = 0  # open pools whose workers come from the fork server
 _server_lock = threading.Lock()
@@ -80,38 +82,27 @@ class WorkerDied(RuntimeError):
     """The worker process ended while it had a task."""
 
 
-def _serve(conn: Connection, initializer: Callable[..., None] | None, initargs: tuple) -> None:
-    """A worker: the next task off the pipe, its result back, until told to stop or the crawler is gone.
+def _serve(conn: Connection, inherited: list[Connection], initializer: Callable[..., None] | None,
+           initargs: tuple) -> None:
+    """A worker (cleaners.workers.serve): `(fn, args)` in, `("ok", result)` or `("error", exc)` back.
 
     A busy worker would finish its page (or stay stuck in it) after the crawler died: it is killed with its parent
-    (a spawned worker's is the crawler), and exits when the crawler's end of its pipe closes (a fork server's
+    (a spawned worker's is the crawler), and exits when the crawler's end of its pipe hangs up (a fork server's
     children hold the server's lifeline, so the server does not end with the crawler while they live)."""
-    from cleaners.lifeline import die_with_parent, exit_on_hangup
+    setup = (lambda: initializer(*initargs)) if initializer is not None else None
+    serve(conn, _run_task, hangup=True, inherited=inherited, setup=setup)
 
-    die_with_parent()
-    exit_on_hangup(conn.fileno())
-    if initializer is not None:
-        initializer(*initargs)
-    while True:
-        try:
-            task = pickle.loads(conn.recv_bytes())
-        except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        fn, args = task
-        try:
-            result = ("ok", fn(*args))
-        except Exception as exc:  # the function's own error, returned, not fatal to the worker
-            result = ("error", exc)
-        try:
-            data = _dumps(result)
-        except Exception as exc:  # a result or error that cannot be pickled
-            data = _dumps(("error", RuntimeError(f"unpicklable result: {exc!r}")))
-        try:
-            conn.send_bytes(data)
-        except (OSError, ValueError):
-            return
+
+def _run_task(task: tuple[Callable[..., Any], tuple]) -> bytes:
+    fn, args = task
+    try:
+        result = ("ok", fn(*args))
+    except Exception as exc:  # the function's own error, returned, not fatal to the worker
+        result = ("error", exc)
+    try:
+        return _dumps(result)
+    except Exception as exc:  # a result or error that cannot be pickled
+        return _dumps(("error", RuntimeError(f"unpicklable result: {exc!r}")))
 
 
 def _frame(payload: bytes) -> bytes:
@@ -195,7 +186,7 @@ class _Channel:
 
 @dataclass(eq=False)
 class _Worker:
-    process: Any
+    proc: WorkerProcess
     channel: _Channel
     futures: deque = field(default_factory=deque)  # (task, future) sent and not answered yet, in order
     registered: bool = field(default=False)
@@ -221,11 +212,8 @@ class PipePool:
         self.restarts = 0
 
     def _start(self) -> _Worker:
-        parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=_serve, args=(child, *self._init), daemon=True, name="newsclean-clean")
-        process.start()
-        child.close()
-        return _Worker(process, _Channel(parent))
+        proc = WorkerProcess.start(self._ctx, _serve, self._init, name="newsclean-clean")
+        return _Worker(proc, _Channel(proc.conn))
 
     def _register(self, worker: _Worker) -> None:
         if not worker.registered and self._loop is not None:
@@ -313,10 +301,7 @@ class PipePool:
             if not future.done():
                 future.set_result(("error", error))
         self._pending.extendleft(reversed(queued))
-        worker.channel.conn.close()
-        if worker.process.is_alive():
-            worker.process.kill()
-        worker.process.join(timeout=5)
+        worker.proc.stop(ask=False, timeout=5)
         self.restarts += 1
         self._workers[self._workers.index(worker)] = self._start()
 
@@ -334,11 +319,7 @@ class PipePool:
             self._unregister(worker)
             worker.channel.close(timeout)
         for worker in self._workers:
-            worker.process.join(timeout=timeout)
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join(timeout=5)
-            worker.channel.conn.close()
+            worker.proc.end(timeout)
             for _, future in worker.futures:
                 if not future.done():
                     future.set_result(closed)

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from support.testsite import build_site, serve, write_site
 from test_crawl_helpers import (
     ROOT,
     SITE,
@@ -20,7 +21,6 @@ from test_crawl_helpers import (
 from warcio.archiveiterator import ArchiveIterator
 
 from cleaners.core import clean_bytes
-from scraper.testsite import build_site, serve, write_site
 from scraper.warc import iter_warc_pages
 
 
@@ -183,7 +183,7 @@ def test_held_out_site_of_another_shape(tmp_path):
 
 
 def test_fixture_site_is_current():
-    """fixtures/site is what scraper.testsite renders (regenerate with `python -m scraper.testsite write`)."""
+    """fixtures/site is what tests/support/testsite.py renders (`python tests/support/testsite.py write`)."""
     site = build_site()
     for path, page in site.pages.items():
         assert (SITE / path.lstrip("/")).read_bytes() == page.body, path

@@ -1,16 +1,15 @@
 """Distributed: two crawler processes share one frontier through a real redis-server (scrapy-redis)."""
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
 from collections import Counter
 
 import pytest
+from support.programs import require_program
+from support.testsite import serve
 from test_crawl_helpers import ROOT, SITE, article_paths, crawl_cmd, expected_paths, read_lines, write_sources
-
-from scraper.testsite import serve
 
 
 def _free_port() -> int:
@@ -21,9 +20,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def redis_url(tmp_path):
-    server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not shutil.which(server):
-        pytest.fail("redis-server is not installed: run `make redis` (the project's set-up installs it)")
+    server = require_program("redis-server", make_target="redis")
     port = _free_port()
     proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                              "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

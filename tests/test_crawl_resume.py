@@ -7,6 +7,7 @@ import subprocess
 import time
 
 import pytest
+from support.testsite import serve
 from test_crawl_helpers import (
     ROOT,
     SITE,
@@ -18,8 +19,6 @@ from test_crawl_helpers import (
     write_sources,
 )
 from warcio.archiveiterator import ArchiveIterator
-
-from scraper.testsite import serve
 
 SLOW = ["-s", "DOWNLOAD_DELAY=0.08", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False"]
 

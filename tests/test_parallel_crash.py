@@ -17,6 +17,7 @@ import pytest
 from test_readers_pages import article_html, write_jsonl
 
 from cleaners import parallel
+from cleaners.chunks import Tally
 from cleaners.cli import main
 from cleaners.config import CleanerConfig
 from cleaners.core import Source
@@ -97,7 +98,7 @@ def test_several_bad_items_in_one_chunk_killed_by_a_signal(monkeypatch):
     errors = [e for c in chunks for e in c.errors]
     assert [e["source"] for e in errors] == ["x05.txt", "x06.txt", "x17.txt"]
     assert all(e["reason"] == "worker_died" and "killed by SIGKILL" in e["error"] for e in errors)
-    tally = parallel.Tally()
+    tally = Tally()
     for c in chunks:
         tally.add(c.tally)
     assert (tally.documents, tally.errors, dict(tally.errors_by_reason)) == (37, 3, {"worker_died": 3})

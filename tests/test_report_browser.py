@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
+from support.programs import require_program
 
 from cleaners.explain import explain_bytes
 from cleaners.report import render_report
@@ -71,18 +72,9 @@ PROBE = """
 """
 
 
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.fixture(scope="module")
 def browser() -> str:
-    path = chromium()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: `make test` installs it (make browser)")
-        pytest.skip("chromium is not installed (run `make browser`)")
-    return path
+    return require_program("chromium", "chromium-browser", make_target="browser")
 
 
 def run_chromium(browser: str, *args: str, timeout: float = 90) -> subprocess.CompletedProcess:

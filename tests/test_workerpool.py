@@ -101,7 +101,7 @@ from scraper.workerpool import PipePool
 
 async def main(state, preload):
     pool = PipePool(2, preload=preload)
-    print(" ".join(str(w.process.pid) for w in pool._workers), flush=True)
+    print(" ".join(str(w.proc.process.pid) for w in pool._workers), flush=True)
     if state == "busy":
         await asyncio.gather(pool.run(time.sleep, 300), pool.run(time.sleep, 300))
     await asyncio.sleep(300)

@@ -7,8 +7,8 @@ texts the crawl is scored against. `serve()` runs a threaded HTTP server on 127.
 adding the dynamic cases a static directory cannot hold: redirects, a redirect loop, a charset declared only
 in the HTTP header, a PDF behind an extension-less URL, an oversized body, a failing server.
 
-    python -m scraper.testsite write fixtures/site          # regenerate the fixture site
-    python -m scraper.testsite serve fixtures/site --port 8000
+    python tests/support/testsite.py write fixtures/site          # regenerate the fixture site
+    python tests/support/testsite.py serve fixtures/site --port 8000
 """
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Throughput of crawl-with-cleaning against `newsclean clean` over the same saved pages, same worker count.
 
-    python -m scraper.bench [--articles 300] [--workers 1] [--repeat 1]
-    python -m scraper.bench --pages DIR [DIR ...] [--copies 8] [--workers 1] [--repeat 1]
+    python bench/crawl_bench.py [--articles 300] [--workers 1] [--repeat 1]
+    python bench/crawl_bench.py --pages DIR [DIR ...] [--copies 8] [--workers 1] [--repeat 1]
 
-The first form renders a synthetic site (scraper.testsite) of N small articles into a temporary directory; the
+The first form renders a synthetic site (tests/support/testsite.py) of N small articles into a temporary directory; the
 second builds a site at run time, in a temporary directory, from folders of saved HTML pages (real news pages):
 a home page, paginated list pages linking every page (times --copies, each copy under its own URLs) at
 article-like URLs `/news/c<K>/t20240101_<N>.html`, each served with its original bytes (with a charset in the
@@ -35,9 +35,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from cleaners.decode import declared_charset
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the local test site lives in tests/support
 
-from .testsite import HEADER_CHARSET_FILE, build_site, serve, write_site
+from support.testsite import HEADER_CHARSET_FILE, build_site, serve, write_site  # noqa: E402
+
+from cleaners.decode import declared_charset  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

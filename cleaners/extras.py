@@ -1,0 +1,28 @@
+"""Which optional extra brings which module, so a command that needs one says what to install.
+
+`pip install newsclean` is the cleaner alone; crawling, Parquet, dedup and datatrove come as extras. A
+module of an extra that is missing surfaces as ModuleNotFoundError wherever it is first imported; the CLI
+turns it into one line naming the extra.
+"""
+from __future__ import annotations
+
+# top-level module -> the extra that installs it
+EXTRA_OF_MODULE = {
+    "scrapy": "crawl",
+    "scrapy_redis": "crawl",
+    "twisted": "crawl",
+    "redis": "crawl",
+    "isal": "crawl",
+    "pyarrow": "parquet",
+    "datasketch": "dedup",
+    "datatrove": "datatrove",
+}
+
+
+def missing_extra(exc: ModuleNotFoundError) -> str | None:
+    """The install hint for a missing module of one of our extras, or None when it is not one of theirs."""
+    top = (exc.name or "").split(".")[0]
+    extra = EXTRA_OF_MODULE.get(top)
+    if extra is None:
+        return None
+    return f"this needs {top}, from the [{extra}] extra: pip install 'newsclean[{extra}]' (or newsclean[all])"
