@@ -294,6 +294,9 @@ def test_workers_exit_when_their_parent_is_killed(state):
     def ready(proc: subprocess.Popen) -> None:
         if state == "idle":
             assert proc.stdout.readline().strip()  # a chunk came back; the writer now stalls
+        deadline = time.monotonic() + 30  # the warm-up comes before the workers: slow on a loaded machine
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
         time.sleep(1.5)  # the workers are cleaning (busy) or have finished what they held (idle)
 
     left = _orphans_after_kill([sys.executable, "-c", _ORPHAN_RUN, state], ready, _children)
