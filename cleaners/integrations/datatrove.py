@@ -37,7 +37,8 @@ class NewsCleaner(PipelineStep):
 
     Args:
         config: a CleanerConfig, a dict of its keys, or the path of a YAML file (unknown keys are rejected).
-        fmt: `html`, `text`, `markdown`, `flat` (text or Markdown), or None to sniff each document.
+        fmt: `html`, `text`, `markdown`, `flat` (text or Markdown), or None to sniff each document's text (a
+            response body from NewsWarcReader is always read as HTML).
         exclusion_writer: an optional datatrove writer for dropped documents (with `filter_reason`).
         keep_provenance: merge the provenance (removed spans with their rules, versions, hashes) into
             `doc.metadata["provenance"]`; turn off for a smaller output.
