@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv clean browser redis
+.PHONY: run test lint venv clean browser redis libmagic
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,15 +28,19 @@ browser:
 redis:
 	command -v redis-server >/dev/null || ($(APT_INSTALL) redis-server)
 
+# libmagic for python-magic, which datatrove's WarcReader imports (Debian package; needs root).
+libmagic:
+	ldconfig -p | grep -q 'libmagic\.so\.1 ' || ($(APT_INSTALL) libmagic1)
+
 run: $(STAMP)
 	$(BIN)/newsclean clean seeds -o out/seeds.jsonl
 
-test: $(STAMP) browser redis
+test: $(STAMP) browser redis libmagic
 	$(BIN)/python -m pytest -q
-	$(BIN)/ruff check cleaners scraper tests
+	$(BIN)/ruff check cleaners scraper tests bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check cleaners scraper tests
+	$(BIN)/ruff check cleaners scraper tests bench
 
 clean:
 	rm -rf out .pytest_cache

@@ -1,10 +1,11 @@
 """`NewsCleaner`: the cleaner as a datatrove pipeline step (install with `pip install 'newsclean[datatrove]'`).
 
-It takes documents whose text is raw HTML (as datatrove's `WarcReader` yields them) or flattened page text,
-replaces the text with the cleaned text and merges our metadata and provenance into `doc.metadata`. Pages
-that cannot be cleaned (not an article, no text, timeout, ...) are dropped and counted per reason
-(`dropped_<reason>`), and written with `metadata["filter_reason"]` to `exclusion_writer` when one is given,
-like datatrove's own filters. The step holds only its config, so it pickles and runs unchanged under the
+It takes the HTML responses `NewsWarcReader` yields (the body's bytes and HTTP charset, decoded here as
+`newsclean clean` decodes them), or documents whose text is HTML (as datatrove's `WarcReader` and `JsonlReader`
+yield them) or flattened page text, replaces the text with the cleaned text and merges our metadata and provenance
+into `doc.metadata`. Pages that cannot be cleaned (not an article, no text, timeout, ...) are dropped and counted
+per reason (`dropped_<reason>`), and written with `metadata["filter_reason"]` to `exclusion_writer` when one is
+given, like datatrove's own filters. The step holds only its config, so it pickles and runs unchanged under the
 local, Slurm and Ray executors.
 """
 from __future__ import annotations
@@ -20,7 +21,11 @@ except ImportError as exc:  # pragma: no cover - depends on the extra
     raise ImportError("cleaners.integrations.datatrove needs datatrove: pip install 'newsclean[datatrove]'") from exc
 
 from ..config import CleanerConfig
-from ..core import CleanError, Source
+from ..core import CleanError, Source, clean_bytes
+from ..record import Document
+from .datatrove_warc import NewsWarcReader, pop_http_body
+
+__all__ = ["NewsCleaner", "NewsWarcReader"]
 
 # Document fields copied into doc.metadata (the text replaces doc.text; the id stays the input's)
 META_FIELDS = ("title", "published", "author", "site", "url", "language", "language_score", "categories", "tags",
@@ -32,7 +37,8 @@ class NewsCleaner(PipelineStep):
 
     Args:
         config: a CleanerConfig, a dict of its keys, or the path of a YAML file (unknown keys are rejected).
-        fmt: `html`, `text`, `markdown`, `flat` (text or Markdown), or None to sniff each document.
+        fmt: `html`, `text`, `markdown`, `flat` (text or Markdown), or None to sniff each document's text (a
+            response body from NewsWarcReader is always read as HTML).
         exclusion_writer: an optional datatrove writer for dropped documents (with `filter_reason`).
         keep_provenance: merge the provenance (removed spans with their rules, versions, hashes) into
             `doc.metadata["provenance"]`; turn off for a smaller output.
@@ -56,18 +62,35 @@ class NewsCleaner(PipelineStep):
 
     def clean(self, doc: Any) -> None:
         """Clean one datatrove Document in place; raises CleanError when it is not an article."""
-        from ..parallel import clean_str
-
         meta = doc.metadata
-        source = Source(str(meta.get("file_path") and f"{meta['file_path']}#{doc.id}" or doc.id),
-                        url=meta.get("url"), fetched_at=meta.get("date"))
-        cleaned = clean_str(doc.text or "", source, fmt=self.fmt, config=self.config)
+        cleaned = self._clean_input(doc)
         record = cleaned.to_dict()
         doc.text = record["text"]
         meta.update({k: record[k] for k in META_FIELDS if record.get(k) is not None})
         meta["newsclean_id"] = record["id"]
         if self.keep_provenance:
             meta["provenance"] = record["provenance"]
+
+    def _clean_input(self, doc: Any) -> Document:
+        """The newsclean Document of one datatrove Document: from the response body NewsWarcReader passed on
+        (decoded by newsclean, `input_format` warc), else from the document's text."""
+        from ..parallel import clean_str
+
+        meta = doc.metadata
+        source = Source(str(meta.get("file_path") and f"{meta['file_path']}#{doc.id}" or doc.id),
+                        url=meta.get("url"), fetched_at=meta.get("date"))
+        body = pop_http_body(doc)
+        if body is None:
+            return clean_str(doc.text or "", source, fmt=self.fmt, config=self.config)
+        source.http_charset, source.http_status = body.http_charset, body.http_status
+        try:
+            cleaned = clean_bytes(body.raw, source, fmt="html", config=self.config)
+        except Exception:
+            if self.exclusion_writer is not None:  # a dropped page is written out as the HTML it decodes to
+                doc.text = body.decoded()
+            raise
+        cleaned.provenance.input_format = "warc"
+        return cleaned
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         writer = self.exclusion_writer if self.exclusion_writer is not None else contextlib.nullcontext()
