@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from .config import ConfigError
 
 # Subcommand modules under cleaners.commands, in the order --help lists them.
-COMMANDS = ("clean", "dedup", "explain", "rules", "crawl", "eval", "bench")
+COMMANDS = ("clean", "dedup", "explain", "rules", "crawl", "discover", "eval", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:
