@@ -31,8 +31,9 @@ def _shape(path: str) -> list[str]:
 
 
 def article_pattern(article_urls: Iterable[str], list_urls: Iterable[str] = ()) -> str:
-    """A regular expression on URLs that every article URL matches, digits generalised, when their paths share
-    one shape (same literal parts, digits in the same places) and none of the list pages matches it; "" else."""
+    """A regular expression on URLs that every article URL matches, each run of digits generalised to `\\d+`, when
+    their paths share one shape (same literal parts, digits in the same places) and none of the host's list pages
+    matches it; "" else (the crawl then lets each page decide)."""
     paths = [urlsplit(u).path or "/" for u in article_urls]
     if len(paths) < PATTERN_MIN_URLS:
         return ""
@@ -41,9 +42,8 @@ def article_pattern(article_urls: Iterable[str], list_urls: Iterable[str] = ()) 
         return ""
     parts = []
     for tokens in zip(*shapes, strict=True):
-        if all(t.isdigit() for t in tokens):
-            widths = {len(t) for t in tokens}
-            parts.append(rf"\d{{{widths.pop()}}}" if len(widths) == 1 else r"\d+")
+        if all(t.isdigit() for t in tokens):  # any number of digits: ids grow, dates are written 5 or 05
+            parts.append(r"\d+")
         elif len(set(tokens)) == 1:
             parts.append(regex.escape(tokens[0]))
         else:

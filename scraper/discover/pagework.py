@@ -61,6 +61,7 @@ class PageReport:
     feeds: list[str] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
     spam: str = ""  # why the page is spam ("" when it is not)
+    refused: int = 0  # links dropped because their address may not be requested (scraper.discover.addresses)
     text_chars: int = 0
 
 
@@ -148,6 +149,7 @@ def _links(tree: lxml_html.HtmlElement, page_url: str, max_links: int, report: P
         if max_links and len(found) >= max_links:
             continue
         if url_refusal(url, _local_web) is not None:
+            report.refused += 1
             continue
         try:
             canon = canonical_url(url)

@@ -229,8 +229,8 @@ class DiscoverSpider(scrapy.Spider):
         return scrapy.Request(canon, callback=callback, errback=self.on_error, priority=priority,
                               meta={"host": host, "role": role, "chain": chain, "via": via, "depth": depth})
 
-    def _refuse(self, reason: str) -> None:
-        self.refused[reason] = self.refused.get(reason, 0) + 1
+    def _refuse(self, reason: str, n: int = 1) -> None:
+        self.refused[reason] = self.refused.get(reason, 0) + n
 
     def count_robots_request(self, request: scrapy.Request) -> None:
         self.book.add_requests(1)
@@ -300,6 +300,8 @@ class DiscoverSpider(scrapy.Spider):
         except Exception as exc:  # the worker died on the page
             report = pagework.PageReport(kind="error", reason=f"internal: {type(exc).__name__}"[:200])
         self.book.incr(host, "pages")
+        if report.refused:
+            self._refuse("address", report.refused)
         if report.spam:
             self.book.incr(host, "spam_pages")
             self.book.put(host, "spam", report.spam)

@@ -380,7 +380,8 @@ def _farm(site: SiteSpec, b: dict[str, str], rng: random.Random) -> None:
     farm_lines = "".join(f"<p>{'|'.join(rng.sample(_FARM_WORDS, 8))}</p>" for _ in range(5))
     body = ("<h1>职业教育大全</h1>" + farm_lines + "<ul>" + _links(links) + "</ul>"
             + "<div>主站蜘蛛池模板：" + "|".join(_FARM_WORDS) + "</div>")
-    site.pages["/"] = _html(f"<html><head><meta charset='utf-8'><title>职业教育大全</title></head><body>{body}</body></html>")
+    site.pages["/"] = _html(f"<html><head><meta charset='utf-8'><title>职业教育大全</title></head><body>{body}"
+                            "</body></html>")
     for i in range(3):
         stuffed = "".join(f"<p>{'，'.join(rng.sample(_FARM_WORDS, 6))}。{'|'.join(rng.sample(_FARM_WORDS, 6))}</p>"
                           for _ in range(6))
@@ -391,7 +392,8 @@ def _farm(site: SiteSpec, b: dict[str, str], rng: random.Random) -> None:
 
 def _shop(site: SiteSpec, rng: random.Random) -> None:
     """A shop: a grid of products, product pages of specifications and prices, a cart."""
-    products = ["数控车床实训台", "汽车发动机教学模型", "电工实训套件", "护理模拟人", "工业机器人教学站", "焊接实训设备"]
+    products = ["数控车床实训台", "汽车发动机教学模型", "电工实训套件", "护理模拟人", "工业机器人教学站",
+                "焊接实训设备"]
     items = []
     for i, name in enumerate(products):
         path = f"/goods/{100 + i}.html"
