@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ENTRY = 3000
-HOST_PROBE = 1000
+HOST_PROBE = 1100  # above the best new host (1000)
 ARTICLE_HINT = 500
 
 

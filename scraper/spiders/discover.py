@@ -116,6 +116,7 @@ class DiscoverSpider(scrapy.Spider):
         self.redis_url = settings.get("REDIS_URL")
         crashed = jobdir.begin(self.jobdir)
         self.pending: dict[str, dict[str, Any]] = {}  # requests issued and not answered: URL -> how to issue again
+        self.in_flight: dict[str, str] = {}  # of which counted against the budgets (handed out): URL -> host
         self.seen: set[str] = set()
         self.book: HostBook = RedisHostBook(self.redis_url) if self.redis_url else HostBook()
         self.resumed = self._load_state(crashed)
@@ -158,7 +159,11 @@ class DiscoverSpider(scrapy.Spider):
         if path is None or (not force and now - self.saved_at < SAVE_EVERY_S):
             return
         self.saved_at = now
-        save_json(path, {"book": self.book.to_dict(), "seen": sorted(self.seen), "pending": self.pending})
+        book = self.book.to_dict()
+        for host in self.in_flight.values():  # handed out but not answered: issued again on resume, counted then
+            book["counts"][host]["requests"] -= 1
+            book["requests"] -= 1
+        save_json(path, {"book": book, "seen": sorted(self.seen), "pending": self.pending})
 
     # ---- requests ----------------------------------------------------------------------------------------
 
@@ -172,7 +177,9 @@ class DiscoverSpider(scrapy.Spider):
     def _entry_points(self) -> Iterator[scrapy.Request]:
         if self.resumed:
             for url, how in list(self.pending.items()):
-                self.pending.pop(url)
+                if url in self.seen:  # issued again already: a page answered meanwhile links it
+                    continue
+                del self.pending[url]
                 request = self._request(url, how["role"], how["priority"], how["chain"], how.get("via", ""),
                                         how.get("depth", 0))
                 if request is not None:
@@ -226,8 +233,15 @@ class DiscoverSpider(scrapy.Spider):
         self.seen.add(canon)
         self.pending[canon] = {"role": role, "priority": priority, "chain": chain, "via": via, "depth": depth}
         callback = self.parse_xml if role in ("sitemap", "feed") else self.parse_page
+        # issued again on resume: past Scrapy's seen-set, which may hold it (admit_request drops a second copy)
         return scrapy.Request(canon, callback=callback, errback=self.on_error, priority=priority,
+                              dont_filter=self.resumed,
                               meta={"host": host, "role": role, "chain": chain, "via": via, "depth": depth})
+
+    def _answered(self, url: str) -> None:
+        canon = canonical_url(url)
+        self.pending.pop(canon, None)
+        self.in_flight.pop(canon, None)
 
     def _refuse(self, reason: str, n: int = 1) -> None:
         self.refused[reason] = self.refused.get(reason, 0) + n
@@ -239,6 +253,10 @@ class DiscoverSpider(scrapy.Spider):
     def admit_request(self, request: scrapy.Request) -> None:
         """Raise Refused("budget") for a request over a budget (called as the scheduler hands it out)."""
         host = request.meta.get("host") or host_of(request.url)
+        canon = canonical_url(request.url)
+        if not self.redis_url and request.meta.get("redirect_urls") is None and (
+                canon in self.in_flight or canon not in self.pending):
+            raise Refused("duplicate", f"{canon} is answered or on its way already")  # a resumed queue's copy
         b = self.budgets
         total = self.book.add_requests(0)
         new = not self.book.admitted(host)
@@ -257,6 +275,8 @@ class DiscoverSpider(scrapy.Spider):
         self.book.add_requests(1)
         self.book.incr(host, "requests")
         self.book.put(host, "scheme", urlsplit(request.url).scheme)
+        if request.meta.get("redirect_urls") is None:
+            self.in_flight[canon] = host
 
     def _over(self, reason: str, detail: str) -> None:
         self._refuse(reason)
@@ -283,7 +303,7 @@ class DiscoverSpider(scrapy.Spider):
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
         requested = (meta.get("redirect_urls") or [response.request.url])[0]
-        self.pending.pop(canonical_url(requested), None)
+        self._answered(requested)
         host = meta.get("host") or host_of(response.url)
         url = canonical_url(response.url)
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
@@ -387,7 +407,7 @@ class DiscoverSpider(scrapy.Spider):
     def parse_xml(self, response: Response) -> Iterator[Any]:
         """A sitemap or feed: its in-host URLs become article candidates; the host's entry names it."""
         meta = response.meta
-        self.pending.pop(canonical_url((meta.get("redirect_urls") or [response.request.url])[0]), None)
+        self._answered((meta.get("redirect_urls") or [response.request.url])[0])
         host = meta.get("host") or host_of(response.url)
         role = meta.get("role", "sitemap")
         urls = self._xml_urls(response.body, role, response.url)
@@ -429,9 +449,11 @@ class DiscoverSpider(scrapy.Spider):
         request = failure.request
         requested = (request.meta.get("redirect_urls") or [request.url])[0]
         url = canonical_url(requested)
-        self.pending.pop(url, None)
-        host = request.meta.get("host") or host_of(url)
         reason, detail = skip_reason(failure)
+        if reason == "duplicate":
+            return
+        self._answered(requested)
+        host = request.meta.get("host") or host_of(url)
         if reason == "budget":
             self.seen.discard(url)  # not asked: another path may bring it within a budget later
         elif reason == "robots":
