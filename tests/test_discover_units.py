@@ -128,7 +128,8 @@ def test_spam_signals_use_the_cleaners_detectors():
     assert "spider_pool_farm" in spam_signal(pool, page_kind(pool), 0, 0, 0)
     # a news page with a partner-links footer (友情链接, `|`-separated links) is not spam
     footer = " | ".join(f'<a href="http://p{i}.cn/">合作网站{i}</a>' for i in range(8))
-    news = _tree("<div><p>" + "学校与企业签订合作协议，共建实训基地。" * 20 + f"</p></div><div>友情链接：{footer}</div>")
+    prose = "学校与企业签订合作协议，共建实训基地。" * 20
+    news = _tree(f"<div><p>{prose}</p></div><div>友情链接：{footer}</div>")
     assert spam_signal(news, page_kind(news), 8, 8, 8) == ""
 
 
@@ -156,7 +157,8 @@ def test_priorities_follow_the_link_context():
 def test_sources_yaml_is_what_crawl_reads(tmp_path):
     good = HostState("127.0.0.9:8080", {"pages": 5}, {"scheme": "http", "feed": "http://127.0.0.9:8080/rss.xml",
                                                       "via": "http://127.0.0.8/"},
-                     [Sample(f"http://127.0.0.9:8080/a/{i}.html", 0.3 + i / 100, True, ("职业", "教育")) for i in range(4)],
+                     [Sample(f"http://127.0.0.9:8080/a/{i}.html", 0.3 + i / 100, True, ("职业", "教育"))
+                      for i in range(4)],
                      {"list": ["http://127.0.0.9:8080/"]})
     other = HostState("127.0.0.10", {"pages": 3}, {"scheme": "https"}, [Sample("https://127.0.0.10/x", 0.1, False)])
     judged = [Judged(s, judge(s, 0.2)) for s in (other, good)]

@@ -95,9 +95,10 @@ def source_entry(j: Judged, name: str) -> tuple[str, dict[str, Any]]:
         entry["article_pattern"] = pattern
     terms = Counter(t for s in st.samples if s.on_topic for t in s.terms[:5])
     found = [w for w in ("sitemap", "feed") if st.facts.get(w)]
-    comment = (f"score {j.verdict.score:.3f}: {j.verdict.reason}; top terms {' '.join(t for t, _ in terms.most_common(6))}"
-               + (f"; {' and '.join(found)} found" if found else "")
-               + ("; a source given with --sources" if st.facts.get("seed") else f"; linked from {st.facts.get('via', '?')}"))
+    origin = "a source given with --sources" if st.facts.get("seed") else f"linked from {st.facts.get('via', '?')}"
+    comment = (f"score {j.verdict.score:.3f}: {j.verdict.reason}; top terms "
+               f"{' '.join(t for t, _ in terms.most_common(6))}" + (f"; {' and '.join(found)} found" if found else "")
+               + f"; {origin}")
     return comment, entry
 
 

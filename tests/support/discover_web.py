@@ -104,7 +104,8 @@ FINANCE = {
     "close": ["本文不构成投资建议，投资者据此操作风险自担。", "后续走势仍需关注宏观数据和政策变化。"],
 }
 ENTERTAINMENT = {
-    "title": ["电影《{film}》定档暑期 主演阵容曝光", "{p}音乐节周末开唱 {n}组乐队登台", "热播剧《{film}》收官 收视率创新高",
+    "title": ["电影《{film}》定档暑期 主演阵容曝光", "{p}音乐节周末开唱 {n}组乐队登台",
+              "热播剧《{film}》收官 收视率创新高",
               "演员{name}新片开机 饰演退役拳击手", "年度综艺盛典举行 《{film}》获最佳节目"],
     "open": ["{d}，电影《{film}》发布定档海报，宣布将于暑期上映，主演{name}首次挑战悬疑题材。",
              "{d}，{p}草莓音乐节在滨江公园开幕，{n}组乐队轮番登台，吸引了大批乐迷。",
@@ -205,7 +206,8 @@ def article_main(style: str, s: Story, source: str) -> str:
                 f"{paras}</article>")
     if style == "table":
         brs = "<br><br>".join(_esc(p) for p in s.paragraphs)
-        return f'<h1>{_esc(s.title)}</h1><div class="info">{s.date} 来源：{_esc(source)}</div><div class="txt">{brs}</div>'
+        return (f'<h1>{_esc(s.title)}</h1><div class="info">{s.date} 来源：{_esc(source)}</div>'
+                f'<div class="txt">{brs}</div>')
     return (f'<div class="article"><h1>{_esc(s.title)}</h1><div class="source">发布时间：{s.date} 来源：{_esc(source)}'
             f"</div>{paras}<div class='editor'>责任编辑：{_esc(s.paragraphs[0][:2])}</div></div>")
 
@@ -275,8 +277,9 @@ def _news_site(site: SiteSpec, rng: random.Random, bank: dict, style: str, title
                             header=charset == "utf-8")
     site.pages["/list/"] = _html(convert(page(style, title, "新闻列表", list_main("新闻列表", stories), side, foot,
                                               charset, head)), charset, header=charset == "utf-8")
-    site.pages["/about.html"] = _html(convert(page(style, title, "关于我们", f"<p>{_esc(title)}。联系电话：010-1234。</p>",
-                                                   [], foot, charset, head)), charset, header=charset == "utf-8")
+    about = f"<p>{_esc(title)}。联系电话：010-1234。</p>"
+    site.pages["/about.html"] = _html(convert(page(style, title, "关于我们", about, [], foot, charset, head)), charset,
+                                      header=charset == "utf-8")
     return stories
 
 
@@ -330,8 +333,8 @@ def build(sites: dict[str, SiteSpec], seed: int = 17) -> None:
     xq.pages["/robots.txt"] = Reply(404, b"not found", "text/plain")  # no robots.txt: everything allowed
 
     gb = sites["gbk"]
-    _news_site(gb, rng, VOCATIONAL, "table", "技工教育网", "/html/{i}.htm", 5, [], [(b["xiaoqi"] + "/", "校企合作动态")],
-               charset="gbk")
+    _news_site(gb, rng, VOCATIONAL, "table", "技工教育网", "/html/{i}.htm", 5, [],
+               [(b["xiaoqi"] + "/", "校企合作动态")], charset="gbk")
 
     fi = sites["finance"]
     _news_site(fi, rng, FINANCE, "div", "财经快讯", "/stock/{ymd}/{i}.html", 6, [(b["jineng"] + "/", "技能人才网")],
@@ -344,12 +347,12 @@ def build(sites: dict[str, SiteSpec], seed: int = 17) -> None:
             heads.append((f"{b[name]}/hot/{i}.html", _fill(rng.choice({"sports": SPORTS, "finance": FINANCE,
                                                                         "ent": ENTERTAINMENT, "tech": TECH}[name]
                                                                        ["title"]), rng)))
-    _news_site(jn, rng, VOCATIONAL, "div", "技能人才网", "/news/show-{i}.html", 6, [], [(b["chanjiao"] + "/", "产教融合网")],
-               home_extra=heads)
+    _news_site(jn, rng, VOCATIONAL, "div", "技能人才网", "/news/show-{i}.html", 6, [],
+               [(b["chanjiao"] + "/", "产教融合网")], home_extra=heads)
 
     en = sites["ent"]  # links to fanti: the only way there
-    _news_site(en, rng, ENTERTAINMENT, "article", "娱乐头条", "/ent/{ymd}/{i}.html", 5, [(b["fanti"] + "/", "職教時訊")],
-               [], mention=True)
+    _news_site(en, rng, ENTERTAINMENT, "article", "娱乐头条", "/ent/{ymd}/{i}.html", 5,
+               [(b["fanti"] + "/", "職教時訊")], [], mention=True)
 
     ft = sites["fanti"]
     _news_site(ft, rng, VOCATIONAL, "div", "职教时讯", "/news/{y}/{m}/{i}.html", 5, [], [(b["ent"] + "/", "娛樂頭條")],
