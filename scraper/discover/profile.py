@@ -7,11 +7,10 @@ one of the function characters of STOP_CHARS (的, 了, 是, 在, 和 ...) is dr
 Chinese text and say nothing of a topic.
 
 - A text's vector: sublinear term frequency (1 + ln tf) of its n-grams, normalised to length 1.
-- The profile: the centroid of the examples' vectors (Rocchio), each n-gram weighted by its inverse document
-  frequency among the examples, `idf = ln(1 + N / df)`... inverted: n-grams shared by more examples weigh more, the
-  names and places of one example less (`share = df / N`, the weight is multiplied by it). The PROFILE_TERMS
-  heaviest n-grams are kept. Keywords (`--keywords FILE`) widen it: each keyword's n-grams get the weight of the
-  profile's median kept term, unless they already weigh more.
+- The profile: the centroid of the examples' vectors (Rocchio), each n-gram's weight multiplied by the share of
+  examples that hold it, so that what the examples share (职业教育, 产教融合, 校企合作) weighs more than the names
+  and places of one of them. The PROFILE_TERMS heaviest n-grams are kept. Keywords (`--keywords FILE`) widen it:
+  each keyword's n-grams get at least the median weight of the kept terms.
 - The score of a text: the cosine of its vector with the profile, in [0, 1].
 - The threshold, derived from the examples, never from the pages met: each example is scored against the profile
   of the others (leave-one-out), which is what an unseen article on the topic scores; the threshold is
