@@ -169,3 +169,17 @@ def test_sources_yaml_is_what_crawl_reads(tmp_path):
     assert spec.feeds == ("http://127.0.0.9:8080/rss.xml",) and spec.article_pattern == r"/a/\d+\.html$"
     assert spec.is_article_url("http://127.0.0.9:8080/a/77.html")
     assert "# score 0.315: 4 of 4 articles" in path.read_text("utf-8")
+
+
+def test_the_command_refuses_bad_input_in_one_line(tmp_path, capsys):
+    from cleaners.cli import main
+
+    base = ["discover", "--sources", str(SEEDS / "sources.yaml"), "-o", str(tmp_path / "o")]
+    assert main([*base, "--like", str(tmp_path / "missing")]) == 2
+    assert "no such file or directory" in capsys.readouterr().err
+    assert main([*base, "--like", str(sorted(SEEDS.glob("*.txt"))[0])]) == 2  # one example: no held-out score
+    assert "at least 2 are needed" in capsys.readouterr().err
+    assert main([*base, "--like", str(SEEDS), "--max-pages", "0"]) == 2
+    assert main([*base, "--like", str(SEEDS), "-s", "NEWSCLEAN_LOCAL_WEB=nonsense"]) == 2
+    assert "not a network" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()  # refused before anything is written
