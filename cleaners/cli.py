@@ -10,7 +10,7 @@ from .config import ConfigError
 from .extras import missing_extra
 
 # Subcommand modules under cleaners.commands, in the order --help lists them.
-COMMANDS = ("clean", "dedup", "explain", "rules", "crawl", "eval", "bench")
+COMMANDS = ("clean", "dedup", "explain", "rules", "crawl", "discover", "eval", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,499 @@
+"""The `discover` spider: a focused crawl across hosts that finds sites publishing articles like the examples.
+
+From the sources' entry points it follows links to other hosts, probes each new host cheaply (robots.txt, its
+home page, a sitemap or feed if it names one, up to K article pages), scores every article against the topic
+profile (scraper.discover.profile) and judges each host (scraper.discover.judge). The order of the requests is
+the frontier's (scraper.discover.frontier: Scrapy's priority queue, on disk with JOBDIR, in Redis with
+REDIS_URL); what is known of the hosts lives in a HostBook (in Redis too when distributed). Pages are parsed and
+cleaned in worker processes (scraper.discover.pagework); the spider only routes.
+
+Politeness and safety are crawl's: robots.txt (unreadable means disallowed), AutoThrottle, retries with
+back-off, bounded bodies, URL length and depth limits, and only public http(s) addresses
+(scraper.discover.addresses; a test web is allowed with NEWSCLEAN_LOCAL_WEB).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy import signals
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.settings import BaseSettings
+from scrapy.utils.sitemap import Sitemap
+
+from cleaners.config import CleanerConfig
+from cleaners.pagetype import url_hint
+
+from .. import jobdir, writer
+from ..cleaning import WARM_MODULES, start_cleaning_server
+from ..discover import frontier, pagework
+from ..discover.addresses import parse_networks, url_refusal
+from ..discover.frontier import Budgets
+from ..discover.hostbook import HostBook, RedisHostBook, save_json
+from ..discover.judge import Sample, judge
+from ..discover.middlewares import RAW_META
+from ..discover.output import Judged, summary_lines, write_outputs
+from ..discover.profile import TopicProfile
+from ..items import ArticleRecord, SkipItem
+from ..limits import CrawlLimits
+from ..refused import Refused
+from ..robots import Unreachable
+from ..sources import load_sources
+from ..urls import canonical_url
+from ..warc import WarcFile
+from ..workerpool import PipePool
+from .news import ENTITIES_REFUSED, REDIS_SETTINGS, declares_entities, header_charset, skip_reason
+
+STATE_FILE = "discover.state.json"  # in JOBDIR: the host book and the requests not answered yet
+SAVE_EVERY_S = 2.0  # the state is saved at most this often while the crawl runs (and at its end)
+XML_URLS = 200  # URLs read from one sitemap or feed
+
+
+def _discover_settings(base: dict[str, Any]) -> dict[str, Any]:
+    """crawl's downloader middlewares, with the address guard instead of allowed_domains, the budgets, the raw
+    responses kept for the WARC (only on-topic articles are archived) and the request log."""
+    mws = dict(base)
+    mws.update({
+        "scraper.offsite.AllowedHostsMiddleware": None,
+        "scraper.discover.addresses.AddressGuardMiddleware": 50,
+        "scraper.discover.middlewares.BudgetMiddleware": 60,
+        "scraper.middlewares.WarcRecorderMiddleware": None,
+        "scraper.discover.middlewares.RawResponseMiddleware": 890,
+        "scraper.discover.middlewares.RequestLogMiddleware": 950,
+    })
+    return mws
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+class DiscoverSpider(scrapy.Spider):
+    name = "discover"
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        base = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        settings.set("DOWNLOADER_MIDDLEWARES", _discover_settings(base), priority="spider")
+        settings.set("DNS_RESOLVER", "scraper.discover.addresses.PublicResolver", priority="spider")
+        extensions = dict(settings.getdict("EXTENSIONS"), **{"scraper.extensions.CrawlSummary": None})
+        settings.set("EXTENSIONS", extensions, priority="spider")
+        if settings.get("REDIS_URL"):
+            for key, value in REDIS_SETTINGS.items():
+                settings.set(key, value, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> DiscoverSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.setup(crawler.settings)
+        crawler.signals.connect(spider.finish, signal=signals.spider_closed)
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        return spider
+
+    def setup(self, settings: BaseSettings) -> None:
+        self.started = time.monotonic()
+        self.specs = load_sources(settings.get("NEWSCLEAN_SOURCES"))
+        self.outdir = Path(settings.get("NEWSCLEAN_OUTDIR") or "out/discover")
+        self.profile = TopicProfile.from_dict(json.loads(Path(settings.get("NEWSCLEAN_PROFILE")).read_text("utf-8")))
+        self.budgets = Budgets(
+            max_sites=settings.getint("NEWSCLEAN_MAX_SITES", Budgets.max_sites),
+            pages_per_site=settings.getint("NEWSCLEAN_PAGES_PER_SITE", Budgets.pages_per_site),
+            max_pages=settings.getint("NEWSCLEAN_MAX_PAGES", Budgets.max_pages) or Budgets.max_pages,
+            max_off_topic_hops=settings.getint("NEWSCLEAN_MAX_OFF_TOPIC_HOPS", Budgets.max_off_topic_hops),
+            max_links_per_page=settings.getint("NEWSCLEAN_MAX_LINKS_PER_PAGE", Budgets.max_links_per_page))
+        self.limits = CrawlLimits.from_settings(settings)
+        self.local_web_spec = settings.get("NEWSCLEAN_LOCAL_WEB") or ""
+        self.local_web = parse_networks(self.local_web_spec)
+        self.jobdir = settings.get("JOBDIR")
+        self.redis_url = settings.get("REDIS_URL")
+        crashed = jobdir.begin(self.jobdir)
+        self.pending: dict[str, dict[str, Any]] = {}  # requests issued and not answered: URL -> how to issue again
+        self.in_flight: dict[str, str] = {}  # of which counted against the budgets (handed out): URL -> host
+        self.seen: set[str] = set()
+        self.book: HostBook = RedisHostBook(self.redis_url) if self.redis_url else HostBook()
+        self.resumed = self._load_state(crashed)
+        self.robots: dict[str, Any] = {}
+        self.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        self.refused: dict[str, int] = {}
+        self.saved_at = 0.0
+        config_path = settings.get("NEWSCLEAN_CLEANER_CONFIG")
+        config = CleanerConfig.from_yaml(config_path) if config_path else CleanerConfig()
+        start_cleaning_server()
+        self.pool = PipePool(max(1, settings.getint("NEWSCLEAN_WORKERS", 1)), initializer=pagework.init_worker,
+                             initargs=(config.to_dict(), self.profile.to_dict(), self.local_web_spec),
+                             preload=WARM_MODULES)
+        self.warc: WarcFile | None = None
+
+    # ---- state (--jobdir) ------------------------------------------------------------------------------------
+
+    def _state_path(self) -> Path | None:
+        return Path(self.jobdir) / STATE_FILE if self.jobdir and not self.redis_url else None
+
+    def _load_state(self, crashed: bool) -> bool:
+        """Load the book and the unanswered requests of an earlier run in JOBDIR. After a graceful stop Scrapy's
+        own queue holds them too (and its seen-set drops the copies); after a kill it was dropped
+        (scraper.jobdir), and they are issued again from here."""
+        path = self._state_path()
+        if path is None or not path.exists():
+            return False
+        data = json.loads(path.read_text("utf-8"))
+        self.book = HostBook.from_dict(data.get("book", {}))
+        self.seen = set(data.get("seen", []))
+        self.pending = dict(data.get("pending", {}))
+        self.seen -= set(self.pending)  # to be issued again
+        self.logger.info("resuming: %d hosts known, %d requests to issue again%s", len(self.book.hosts()),
+                         len(self.pending), " (the previous run was killed)" if crashed else "")
+        return True
+
+    def _save_state(self, force: bool = False) -> None:
+        path = self._state_path()
+        now = time.monotonic()
+        if path is None or (not force and now - self.saved_at < SAVE_EVERY_S):
+            return
+        self.saved_at = now
+        book = self.book.to_dict()
+        for host in self.in_flight.values():  # handed out but not answered: issued again on resume, counted then
+            book["counts"][host]["requests"] -= 1
+            book["requests"] -= 1
+        save_json(path, {"book": book, "seen": sorted(self.seen), "pending": self.pending})
+
+    # ---- requests ----------------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self._entry_points():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        yield from self._entry_points()
+
+    def _entry_points(self) -> Iterator[scrapy.Request]:
+        if self.resumed:
+            for url, how in list(self.pending.items()):
+                if url in self.seen:  # issued again already: a page answered meanwhile links it
+                    continue
+                del self.pending[url]
+                request = self._request(url, how["role"], how["priority"], how["chain"], how.get("via", ""),
+                                        how.get("depth", 0))
+                if request is not None:
+                    yield request
+            return
+        for spec in self.specs:
+            for role, urls in (("sitemap", spec.sitemaps), ("feed", spec.feeds), ("page", spec.start_urls)):
+                for url in urls:
+                    host = host_of(canonical_url(url))
+                    self.book.put(host, "seed", spec.name)
+                    self.book.put(host, "via", "--sources")
+                    if role != "page":
+                        self.book.put(host, f"{role}_tried", "1")
+                    request = self._request(url, role, frontier.ENTRY, 0, "--sources")
+                    if request is not None:
+                        yield request
+                    home = self._home(url, frontier.ENTRY, 0, "--sources")
+                    if home is not None:
+                        yield home
+
+    def _home(self, url: str, priority: int, chain: int, via: str, depth: int = 0) -> scrapy.Request | None:
+        parts = urlsplit(canonical_url(url))
+        return self._request(f"{parts.scheme}://{parts.netloc}/", "page", priority, chain, via, depth)
+
+    def _request(self, url: str, role: str, priority: int, chain: int, via: str, depth: int = 0,
+                 ) -> scrapy.Request | None:
+        """A request for a canonical URL not issued before, unless an address, a limit or robots.txt refuses it;
+        `depth` is the number of links from an entry point."""
+        try:
+            canon = canonical_url(url)
+        except ValueError:
+            return None
+        if canon in self.seen:
+            return None
+        why = url_refusal(canon, self.local_web)
+        if why is not None:
+            self._refuse("address")
+            return None
+        if self.limits.max_url_length and len(canon) > self.limits.max_url_length:
+            self._refuse("url_too_long")
+            return None
+        if self.limits.max_depth and depth > self.limits.max_depth:
+            self._refuse("too_deep")
+            return None
+        host = host_of(canon)
+        robots = self.robots.get(host)
+        if robots is not None and not isinstance(robots, Unreachable) and not robots.allowed(canon, self.robots_agent):
+            self.seen.add(canon)
+            self.book.incr(host, "robots_refused")
+            return None
+        self.seen.add(canon)
+        self.pending[canon] = {"role": role, "priority": priority, "chain": chain, "via": via, "depth": depth}
+        callback = self.parse_xml if role in ("sitemap", "feed") else self.parse_page
+        # issued again on resume: past Scrapy's seen-set, which may hold it (admit_request drops a second copy)
+        return scrapy.Request(canon, callback=callback, errback=self.on_error, priority=priority,
+                              dont_filter=self.resumed,
+                              meta={"host": host, "role": role, "chain": chain, "via": via, "depth": depth})
+
+    def _answered(self, url: str) -> None:
+        canon = canonical_url(url)
+        self.pending.pop(canon, None)
+        self.in_flight.pop(canon, None)
+
+    def _refuse(self, reason: str, n: int = 1) -> None:
+        self.refused[reason] = self.refused.get(reason, 0) + n
+
+    def count_robots_request(self, request: scrapy.Request) -> None:
+        self.book.add_requests(1)
+        self.book.incr(host_of(request.url), "requests")
+
+    def admit_request(self, request: scrapy.Request) -> None:
+        """Raise Refused("budget") for a request over a budget (called as the scheduler hands it out)."""
+        host = request.meta.get("host") or host_of(request.url)
+        canon = canonical_url(request.url)
+        if not self.redis_url and request.meta.get("redirect_urls") is None and (
+                canon in self.in_flight or canon not in self.pending):
+            raise Refused("duplicate", f"{canon} is answered or on its way already")  # a resumed queue's copy
+        b = self.budgets
+        total = self.book.add_requests(0)
+        new = not self.book.admitted(host)
+        # a new host costs its robots.txt as well
+        if total + (2 if new else 1) > b.max_pages:
+            self._over("max_pages", f"the discovery made its {b.max_pages} requests")
+        if new and not self.book.admit(host, b.max_sites):
+            self._over("max_sites", f"{b.max_sites} hosts probed already")
+        if self.book.get(host, "spam") is not None and request.meta.get("role") == "page":
+            self._over("spam_host", f"{host} is a spam host")
+        if self.book.count(host, "requests") >= b.host_requests:
+            self._over("host_requests", f"{host} made its {b.host_requests} requests")
+        if request.meta.get("role") == "page" and self.book.count(host, "articles") >= b.pages_per_site \
+                and request.meta.get("redirect_urls") is None:
+            self._over("host_done", f"{host} has its {b.pages_per_site} articles")
+        self.book.add_requests(1)
+        self.book.incr(host, "requests")
+        self.book.put(host, "scheme", urlsplit(request.url).scheme)
+        if request.meta.get("redirect_urls") is None:
+            self.in_flight[canon] = host
+
+    def _over(self, reason: str, detail: str) -> None:
+        self._refuse(reason)
+        raise Refused("budget", f"{reason}: {detail}")
+
+    def robots_parsed(self, robotparser: Any = None, request: Any = None) -> None:
+        if robotparser is None or request is None:
+            return
+        host = host_of(request.url)
+        self.robots[host] = robotparser
+        if isinstance(robotparser, Unreachable):
+            self.book.put(host, "robots", "unreachable")
+            self.book.put(host, "robots_detail", robotparser.detail)
+            return
+        sitemaps = list(getattr(getattr(robotparser, "rp", None), "sitemaps", None) or [])
+        for url in sitemaps[:1]:
+            if host_of(url) == host and self.book.put(host, "sitemap_tried", "1"):
+                req = self._request(url, "sitemap", frontier.same_host_priority(0, True, 0), 0, request.url)
+                if req is not None:
+                    self.crawler.engine.crawl(req)
+
+    # ---- callbacks ---------------------------------------------------------------------------------------
+
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        meta = response.meta
+        requested = (meta.get("redirect_urls") or [response.request.url])[0]
+        self._answered(requested)
+        host = meta.get("host") or host_of(response.url)
+        url = canonical_url(response.url)
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or ("html" not in ctype and not isinstance(response, HtmlResponse)):
+            self.book.incr(host, "other")
+            yield SkipItem(url, "not_html", host, ctype or "no content type")
+            return
+        fetched_at = meta.get("fetched_at") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        source = {"name": url, "url": url, "fetched_at": fetched_at, "final_url": response.url,
+                  "http_status": response.status, "http_charset": header_charset(response)}
+        try:
+            report = await self.pool.run(pagework.process_page, response.body, source, requested,
+                                         self.budgets.max_links_per_page)
+        except Exception as exc:  # the worker died on the page
+            report = pagework.PageReport(kind="error", reason=f"internal: {type(exc).__name__}"[:200])
+        self.book.incr(host, "pages")
+        if report.refused:
+            self._refuse("address", report.refused)
+        if report.spam:
+            self.book.incr(host, "spam_pages")
+            self.book.put(host, "spam", report.spam)
+        if report.kind == "article":
+            if self.book.incr(host, "articles") <= self.budgets.pages_per_site:
+                self.book.add_sample(host, Sample(url, report.score, report.on_topic, report.terms,
+                                                  report.title[:120]))
+                if report.on_topic:
+                    self.book.incr(host, "on_topic")
+        else:
+            self.book.add_list_url(host, url)
+            if report.reason:
+                self.book.put(host, "list_reason", report.reason[:160])
+        if report.line:
+            self._archive(meta)
+            yield ArticleRecord(url, line=report.line, key=report.key)
+        else:
+            reason = "off_topic" if report.kind == "article" else ("not_article" if report.kind == "list"
+                                                                    else report.reason or "error")
+            detail = f"score {report.score:.3f}" if report.kind == "article" else report.reason
+            yield SkipItem(url, "spam" if report.spam else reason, host, (report.spam or detail)[:200])
+        for request in self._follow(report, host, url, meta, meta.get("depth", 0) + 1):
+            yield request
+        self._save_state()
+
+    def _follow(self, report: pagework.PageReport, host: str, url: str, meta: dict[str, Any],
+                depth: int) -> Iterator[scrapy.Request]:
+        """Requests for the page's feeds, sitemaps and links, by the frontier's policy."""
+        if report.spam or self.book.get(host, "spam") is not None:
+            return  # a spam host's links lead to more spam
+        t = self.profile.threshold
+        for role, found in (("feed", report.feeds), ("sitemap", report.sitemaps)):
+            for xml in found[:1]:
+                if host_of(xml) == host and self.book.put(host, f"{role}_tried", "1"):
+                    req = self._request(xml, role, frontier.same_host_priority(0, True, t), meta.get("chain", 0), url,
+                                        depth)
+                    if req is not None:
+                        yield req
+        articles = self.book.count(host, "articles")
+        on = self.book.count(host, "on_topic")
+        share = on / articles if articles else None
+        linking_on_topic = report.on_topic or (share is not None and share >= 0.5) or \
+            (articles == 0 and bool(self.book.get(host, "seed")))
+        chain = frontier.next_chain(meta.get("chain", 0), linking_on_topic)
+        host_open = articles < self.budgets.pages_per_site
+        new_hosts: set[str] = set()
+        for link, anchor in report.links:
+            target = host_of(link)
+            if target == host:
+                if host_open:
+                    priority = frontier.same_host_priority(anchor, url_hint(link) == "article", t)
+                    req = self._request(link, "page", priority, meta.get("chain", 0), url, depth)
+                    if req is not None:
+                        yield req
+                continue
+            if chain > self.budgets.max_off_topic_hops:
+                self._refuse("off_topic_chain")
+                continue
+            if self.book.get(target, "spam") is not None:
+                continue
+            if self.book.admitted(target) and self.book.count(target, "articles") >= self.budgets.pages_per_site:
+                continue
+            priority = frontier.new_host_priority(anchor, report.score, share, t)
+            if target not in new_hosts and not self.book.admitted(target):
+                new_hosts.add(target)
+                self.book.put(target, "via", url)
+                home = self._home(link, priority, chain, url, depth)
+                if home is not None:
+                    yield home
+            req = self._request(link, "page", priority, chain, url, depth)
+            if req is not None:
+                yield req
+
+    def _archive(self, meta: dict[str, Any]) -> None:
+        raw = meta.get(RAW_META)
+        if raw is None:
+            return
+        if self.warc is None:
+            self.warc = WarcFile(self.outdir / "warc", writer.acquire())
+        url, status, headers, body, fetched_at, truncated = raw
+        self.warc.write_response(url, status, "OK" if status == 200 else "", headers, body, fetched_at, truncated)
+
+    def parse_xml(self, response: Response) -> Iterator[Any]:
+        """A sitemap or feed: its in-host URLs become article candidates; the host's entry names it."""
+        meta = response.meta
+        self._answered((meta.get("redirect_urls") or [response.request.url])[0])
+        host = meta.get("host") or host_of(response.url)
+        role = meta.get("role", "sitemap")
+        urls = self._xml_urls(response.body, role, response.url)
+        url = canonical_url(response.url)
+        if urls is None:
+            yield SkipItem(url, f"bad_{role}", host, ENTITIES_REFUSED if declares_entities(response.body) else "")
+            return
+        own = [u for u in urls if host_of(u) == host][:XML_URLS]
+        if not own:
+            yield SkipItem(url, f"bad_{role}", host, f"no URL of {host}")
+            return
+        self.book.put(host, role, url)
+        t = self.profile.threshold
+        for link in own[: 2 * self.budgets.pages_per_site]:
+            req = self._request(link, "page", frontier.same_host_priority(0, True, t), meta.get("chain", 0), url,
+                                meta.get("depth", 0) + 1)
+            if req is not None:
+                yield req
+
+    def _xml_urls(self, body: bytes, role: str, base: str) -> list[str] | None:
+        if declares_entities(body):
+            return None
+        try:
+            if role == "sitemap":
+                sitemap = Sitemap(body)
+                return [urljoin(base, e["loc"]) for e in sitemap if e.get("loc")][:XML_URLS]
+            parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+            root = etree.fromstring(body, parser=parser) if body.strip() else None
+        except Exception:  # lxml errors on hopeless XML
+            return None
+        if root is None:
+            return None
+        links = [str(x).strip() for x in root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")]
+        links += [el.get("href") for el in root.xpath("//*[local-name()='entry']/*[local-name()='link']")
+                  if el.get("rel", "alternate") == "alternate" and el.get("href")]
+        return [urljoin(base, u) for u in links][:XML_URLS]
+
+    def on_error(self, failure: Any) -> Iterator[SkipItem]:
+        request = failure.request
+        requested = (request.meta.get("redirect_urls") or [request.url])[0]
+        url = canonical_url(requested)
+        reason, detail = skip_reason(failure)
+        if reason == "duplicate":
+            return
+        self._answered(requested)
+        host = request.meta.get("host") or host_of(url)
+        if reason == "budget":
+            self.seen.discard(url)  # not asked: another path may bring it within a budget later
+        elif reason == "robots":
+            self.book.incr(host, "robots_refused")
+        elif reason != "address":
+            self.book.incr(host, "errors")
+            self.book.put(host, "error", f"{reason}: {detail}"[:200])
+        yield SkipItem(url, reason, host, detail)
+
+    # ---- the end -----------------------------------------------------------------------------------------
+
+    def finish(self, spider: Any = None, reason: str = "finished") -> None:
+        self.pool.close()
+        if self.warc is not None:
+            self.warc.close()
+            self.warc = None
+            writer.release()
+        self._save_state(force=True)
+        judged = []
+        for host in self.book.hosts():
+            state = self.book.state(host)
+            if state.n("requests") or state.n("robots_refused"):
+                judged.append(Judged(state, judge(state, self.profile.threshold)))
+        stats = self.crawler.stats.get_stats()
+        verdicts: dict[str, int] = {}
+        for j in judged:
+            verdicts[j.verdict.verdict] = verdicts.get(j.verdict.verdict, 0) + 1
+        on_topic = verdicts.get("on_topic", 0)
+        summary = {
+            "finish_reason": reason, "hosts": len(judged), "verdicts": verdicts, "sources": on_topic,
+            "sources_file": str(self.outdir / "sources.yaml") if on_topic else "(none: no on-topic host)",
+            "requests": stats.get("newsclean/requests", 0), "pages": sum(j.state.n("pages") for j in judged),
+            "articles": stats.get("newsclean/articles", 0), "refused": dict(sorted(self.refused.items())),
+            "dns_lookups": stats.get("newsclean/dns_lookups", 0),
+            "threshold": self.profile.threshold, "elapsed_s": round(time.monotonic() - self.started, 2),
+        }
+        note = (f"topic profile of {self.profile.examples} examples; an article is on topic at a score of "
+                f"{self.profile.threshold:.3f} or more")
+        write_outputs(self.outdir, judged, summary, note)
+        for line in summary_lines(summary):
+            self.logger.info(line)
+        self.book.close()
+        jobdir.end(self.jobdir)
