@@ -14,15 +14,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import IO
 
-from tqdm import tqdm
-
 from .chunks import Chunk, Tally
 from .config import CleanerConfig
 from .core import Source, clean_file
 from .files import errors_path
 from .guard import OutputPlan, output_lock, plan_output
 from .parallel import clean_items
-from .readers import FieldMap, InputItem, KeyResolver, read_inputs
+from .progress import RunProgress, bar_wanted
+from .readers import FieldMap, InputItem, KeyResolver
 from .record import Document
 from .writers import RecordWriter, StdoutWriter, error_key
 
@@ -43,8 +42,9 @@ class RunSummary(Tally):
         out = [
             f"documents: {self.documents}  errors: {self.errors}"
             + (f"  skipped (already written): {self.skipped}" if self.skipped else ""),
-            f"characters in: {self.chars_in:,}  out: {self.chars_out:,}"
-            + (f"  ({self.chars_out / self.chars_in:.1%} kept)" if self.chars_in else ""),
+            # what is counted is said on the line: a page's markup is not text in
+            f"text in: {self.chars_in:,} characters (of HTML, the visible text, not the markup)"
+            f"  out: {self.chars_out:,}" + (f" ({self.chars_out / self.chars_in:.1%} kept)" if self.chars_in else ""),
         ]
         if self.records_skipped:
             out.append(f"WARC records skipped: {sum(self.records_skipped.values())} ("
@@ -69,8 +69,9 @@ def clean_inputs(
     """
     inputs = list(inputs)
     plan = plan_output(output, inputs, shard_size=shard_size, resume=resume)
-    return clean_item_stream(read_inputs(inputs, field_map, skips=True), output, config, jobs=jobs,
-                             shard_size=shard_size, resume=resume, progress=progress, chunk_size=chunk_size, plan=plan)
+    tracker = RunProgress.for_inputs(inputs, "cleaning", progress)
+    return clean_item_stream(tracker.read(inputs, field_map), output, config, jobs=jobs, shard_size=shard_size,
+                             resume=resume, chunk_size=chunk_size, plan=plan, tracker=tracker)
 
 
 def clean_paths(paths: Iterable[str], output: str, config: CleanerConfig | None = None,
@@ -81,19 +82,24 @@ def clean_paths(paths: Iterable[str], output: str, config: CleanerConfig | None 
         progress = False
     items = (InputItem(Source(p), path=p) for p in paths)
     plan = plan_output(output, paths)
-    return clean_item_stream(items, output, config, jobs=jobs, progress=progress, plan=plan)
+    tracker = RunProgress(None, "cleaning", enabled=bar_wanted(progress), documents=len(paths))
+    return clean_item_stream(items, output, config, jobs=jobs, plan=plan, tracker=tracker)
 
 
 def clean_item_stream(
     items: Iterable[InputItem], output: str, config: CleanerConfig | None = None, *, jobs: int = 1,
     shard_size: int | None = None, resume: bool = False, progress: bool | None = None, chunk_size: int = 8,
-    plan: OutputPlan | None = None,
+    plan: OutputPlan | None = None, tracker: RunProgress | None = None,
 ) -> RunSummary:
-    """Clean `items` into `output`, holding the output's lock for the run (OutputError when another run holds it)."""
+    """Clean `items` into `output`, holding the output's lock for the run (OutputError when another run holds it).
+
+    `progress`: a bar counting documents (None: on a terminal); `tracker`: the bar of the inputs `items` are read
+    from (RunProgress.read), with a total."""
     plan = plan or plan_output(output, shard_size=shard_size, resume=resume)
-    with output_lock(plan), _open_stream(plan) as stream:
+    tracker = tracker or RunProgress(None, "cleaning", enabled=bar_wanted(progress))
+    with tracker, output_lock(plan), _open_stream(plan) as stream:
         return _clean_into(items, plan, config or CleanerConfig(), stream, jobs=jobs, shard_size=shard_size,
-                           resume=resume, progress=progress, chunk_size=chunk_size)
+                           resume=resume, tracker=tracker, chunk_size=chunk_size)
 
 
 def _open_stream(plan: OutputPlan) -> contextlib.AbstractContextManager[IO[str] | None]:
@@ -106,19 +112,16 @@ def _open_stream(plan: OutputPlan) -> contextlib.AbstractContextManager[IO[str] 
 
 
 def _clean_into(items: Iterable[InputItem], plan: OutputPlan, config: CleanerConfig, stream: IO[str] | None, *,
-                jobs: int, shard_size: int | None, resume: bool, progress: bool | None,
+                jobs: int, shard_size: int | None, resume: bool, tracker: RunProgress,
                 chunk_size: int) -> RunSummary:
     summary = RunSummary()
-    # None lets tqdm show the bar only when stderr is a terminal
-    disable = (not progress) if progress is not None else None
     if plan.stream:
         records_out: RecordWriter | StdoutWriter = StdoutWriter(stream)
         errors_out: RecordWriter | StdoutWriter = StdoutWriter(sys.stderr)
     else:
         records_out = RecordWriter(plan.output, shard_size=shard_size, resume=resume)
         errors_out = RecordWriter(errors_path(plan.output) or "-", resume=resume, key=error_key)
-    with records_out as out, errors_out as errs, tqdm(desc="cleaning", unit="doc", file=sys.stderr,
-                                                      disable=disable) as bar:
+    with records_out as out, errors_out as errs:
         # keys as written, with their file part resolved: a run on `in.jsonl` resumed as `./in.jsonl` skips them
         resolve = KeyResolver()
         done = {resolve(k) for k in out.done | errs.done}
@@ -127,10 +130,13 @@ def _clean_into(items: Iterable[InputItem], plan: OutputPlan, config: CleanerCon
             for item in items:
                 if item.skip is not None:
                     summary.records_skipped[item.skip] += 1
+                    tracker.passed()
                     continue
                 if done and resolve(item.key) in done:
                     summary.skipped += 1
+                    tracker.passed()
                     continue
+                tracker.sent()
                 yield item
 
         # clean_file is looked up when called, so that it can be replaced for in-process runs (tests do)
@@ -142,7 +148,8 @@ def _clean_into(items: Iterable[InputItem], plan: OutputPlan, config: CleanerCon
                                  file_cleaner=in_process_file_cleaner):
             _write(chunk, out, errs, encode)
             summary.add(chunk.tally)
-            bar.update(len(chunk))
+            tracker.written(len(chunk))
+        tracker.finish()
     summary.outputs = list(getattr(out, "paths", []))
     return summary
 

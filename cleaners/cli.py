@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import platform
 import sys
 from collections.abc import Sequence
 
@@ -13,8 +14,36 @@ from .extras import missing_extra
 COMMANDS = ("clean", "dedup", "explain", "rules", "crawl", "discover", "eval", "bench")
 
 
+def version_line() -> str:
+    """`newsclean 0.1.0 (trafilatura 2.3.1, Python 3.11.2)`: read from the installed metadata, so that
+    `--version` imports neither the cleaner nor trafilatura."""
+    from importlib import metadata
+
+    def installed(name: str, fallback: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:  # a source tree that is not installed
+            return fallback
+
+    return (f"newsclean {installed('newsclean', '0.0.0+src')} (trafilatura {installed('trafilatura', 'missing')}, "
+            f"Python {platform.python_version()})")
+
+
+class _Version(argparse.Action):
+    """--version, with the line built only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the versions of newsclean, trafilatura and Python, and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(version_line())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsclean", description="Clean Chinese news pages into normalised text.")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
         importlib.import_module(f"cleaners.commands.{name}").register(sub)

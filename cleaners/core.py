@@ -22,7 +22,7 @@ from .article import extract_article
 from .config import CleanerConfig
 from .decode import Decoded, DecodeError, decode_bytes, repair_misread_chinese
 from .frontmatter import as_list, split_front_matter
-from .htmlextract import HtmlError, parse_html
+from .htmlextract import HtmlError, parse_html, text_chars
 from .langid import detect_language
 from .metadata import parse_date, plausible_author
 from .normalize import convert_script, normalize_line, normalize_text
@@ -177,12 +177,15 @@ def trace_document(
     html_meta = None
     extractor = "text"
     fm_title = normalize_line(str(fm_meta["title"])) if fm_meta.get("title") else None
+    input_chars = len(text)
     if body_format == "html":
         try:
+            page = tree if tree is not None and body is text else parse_html(body)
+            input_chars += text_chars(page) - len(body)  # the page's text, not its markup (front matter as it is)
             extraction = extract_article(body, table=table, title=fm_title, url=source.url,
                                          mojibake=config.fix_mojibake,
                                          site_rules=load_site_rules(config.site_rules) if config.site_rules else (),
-                                         tree=tree if body is text else None)
+                                         tree=page)
         except HtmlError as exc:
             raise CleanError("unparsable", str(exc)) from exc
         if extraction.not_article:
@@ -231,7 +234,7 @@ def trace_document(
         cleaned_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), versions=versions(table),
         removed=[r.to_dict() for r in removed], fetched_at=source.fetched_at, url=source.url,
         final_url=source.final_url, http_status=source.http_status, http_charset=source.http_charset,
-        script=script, extractor=extractor, input_chars=len(text),
+        script=script, extractor=extractor, input_chars=input_chars,
     )
     document = Document(
         id=_doc_id(source, sha256), title=title, text=body_text, published=published, author=author,
@@ -325,6 +328,12 @@ def clean_decoded(text: str, source: Source | str, *, fmt: str | None = None,
     `fmt` is html, text, markdown, `flat` (text, or Markdown when it opens with front matter) or None (sniffed
     from the name and content, as for files). The same size guard and time limit as clean_bytes apply.
     """
+    return trace_decoded(text, source, fmt=fmt, config=config).document
+
+
+def trace_decoded(text: str, source: Source | str, *, fmt: str | None = None,
+                  config: CleanerConfig | None = None) -> Trace:
+    """clean_decoded with the line-by-line account of removals (see Trace), for `explain`."""
     source = Source(source) if isinstance(source, str) else source
     config = config or CleanerConfig()
     if len(text) > MAX_INPUT_BYTES:  # the refusal clean_bytes makes, counted in characters
@@ -335,7 +344,7 @@ def clean_decoded(text: str, source: Source | str, *, fmt: str | None = None,
         sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         text = repair_misread_chinese(text) or text
         fmt = fmt or sniff_format(source.name, text)
-        return clean_document(text, source, fmt=fmt, sha256=sha, encoding=None, config=config)
+        return trace_document(text, source, fmt=fmt, sha256=sha, encoding=None, config=config)
 
 
 def clean_text(text: str, source: str = "<text>", *, url: str | None = None,

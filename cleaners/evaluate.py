@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import regex
 
@@ -77,18 +78,36 @@ class GoldPage:
     fields: dict[str, str] = field(default_factory=dict)  # title, author, date, lang where the gold states them
 
 
+class SetError(ValueError):
+    """A folder that is not a gold set (no gold.jsonl, a bad line, a page missing): one line says which."""
+
+
 def load_set(setdir: str | Path) -> list[GoldPage]:
     """The pages of a set: gold.jsonl beside html/<id>.html or txt/<id>.txt."""
     setdir = Path(setdir)
+    gold = setdir / "gold.jsonl"
+    if not setdir.is_dir():
+        raise SetError(f"{setdir}: no such folder (a set is a folder with gold.jsonl and html/ or txt/ pages)")
+    if not gold.is_file():
+        raise SetError(f"{setdir}: no gold.jsonl (a set is a folder with gold.jsonl and html/ or txt/ pages)")
     pages = []
-    for line in (setdir / "gold.jsonl").read_text("utf-8").splitlines():
+    try:
+        lines = gold.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SetError(f"{gold}: not readable as UTF-8 text ({exc})") from exc
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        g = json.loads(line)
+        try:
+            g = json.loads(line)
+        except ValueError as exc:
+            raise SetError(f"{gold}:{number}: not JSON ({exc})") from exc
+        if not isinstance(g, dict) or g.get("id") is None:
+            raise SetError(f"{gold}:{number}: not a JSON object with an id")
         path = next((p for p in (setdir / "html" / f"{g['id']}.html", setdir / "txt" / f"{g['id']}.txt")
                      if p.exists()), None)
         if path is None:
-            raise FileNotFoundError(f"{setdir}: no page file for {g['id']}")
+            raise SetError(f"{setdir}: no page file for {g['id']} (html/{g['id']}.html or txt/{g['id']}.txt)")
         stated = {k: str(g[k]) for k in ("title", "author", "date", "lang") if _stated(g.get(k))}
         pages.append(GoldPage(str(g["id"]), path, g.get("gold") or "", stated))
     return pages
@@ -213,8 +232,24 @@ REPORTS: dict[str, frozenset[str]] = {
 }
 
 
+class Progress(Protocol):
+    """What eval and bench report their progress to (a tqdm bar): a total once the pages are known, then pages."""
+
+    total: float | None
+
+    def refresh(self) -> object: ...
+
+    def update(self, n: float = 1) -> object: ...
+
+
+def _start(progress: Progress | None, total: int) -> None:
+    if progress is not None:
+        progress.total = total
+        progress.refresh()
+
+
 def score_system(name: str, extractor: Extractor, pages: list[GoldPage],
-                 reports: frozenset[str] = frozenset()) -> SystemScore:
+                 reports: frozenset[str] = frozenset(), progress: Progress | None = None) -> SystemScore:
     """F1 over the pages; and for each field in `reports` the gold states, matched / stated."""
     result = SystemScore(name, pages=len(pages))
     rows, seconds = [], 0.0
@@ -230,6 +265,8 @@ def score_system(name: str, extractor: Extractor, pages: list[GoldPage],
         rows.append((p, r, f))
         result.per_page[page.id] = f
         _tally(tally, page, out)
+        if progress is not None:
+            progress.update(1)
     n = max(1, len(rows))
     result.precision, result.recall, result.f1 = (sum(x[i] for x in rows) / n for i in range(3))
     result.seconds_per_page = seconds / n
@@ -247,13 +284,16 @@ def _tally(tally: dict[str, list[int]], page: GoldPage, out: Output) -> None:
             counts[0] += ok(page.fields[gold_field], getattr(out, attr))
 
 
-def evaluate(setdir: str | Path, baselines: list[str], config: CleanerConfig | None = None) -> list[SystemScore]:
-    pages = load_set(setdir)
+def evaluate(setdir: str | Path, baselines: list[str], config: CleanerConfig | None = None,
+             progress: Progress | None = None) -> list[SystemScore]:
+    """Scores of newsclean and each baseline; `progress` counts pages cleaned, out of pages x systems."""
     unknown = [b for b in baselines if b not in BASELINES]
     if unknown:
         raise ValueError(f"unknown baselines: {', '.join(unknown)} (known: {', '.join(BASELINES)})")
-    scores = [score_system("newsclean", newsclean_extractor(config), pages, REPORTS["newsclean"])]
-    scores += [score_system(b, BASELINES[b], pages, REPORTS.get(b, frozenset())) for b in baselines]
+    pages = load_set(setdir)
+    _start(progress, len(pages) * (1 + len(baselines)))
+    scores = [score_system("newsclean", newsclean_extractor(config), pages, REPORTS["newsclean"], progress)]
+    scores += [score_system(b, BASELINES[b], pages, REPORTS.get(b, frozenset()), progress) for b in baselines]
     return scores
 
 
@@ -266,11 +306,16 @@ class BenchResult:
     total_ratio: float
 
 
-def bench(setdir: str | Path, limit: int | None = None, repeat: int = 1) -> BenchResult:
-    """CPU time per page of newsclean against trafilatura with metadata, alternating page by page."""
+def bench(setdir: str | Path, limit: int | None = None, repeat: int = 1,
+          progress: Progress | None = None) -> BenchResult:
+    """CPU time per page of newsclean against trafilatura with metadata, alternating page by page; `progress`
+    counts pages (both systems, every repeat)."""
     import trafilatura
 
     pages = load_set(setdir)[:limit] if limit else load_set(setdir)
+    if not pages:
+        raise SetError(f"{setdir}: gold.jsonl lists no pages")
+    _start(progress, len(pages))
     ours = newsclean_extractor()
 
     def theirs(raw: bytes, name: str) -> None:
@@ -289,6 +334,8 @@ def bench(setdir: str | Path, limit: int | None = None, repeat: int = 1) -> Benc
                 fn(raw, page.path.name)
                 best = min(best, time.process_time() - start)
             (t_ours if who == "ours" else t_theirs).append(best)
+        if progress is not None:
+            progress.update(1)
     ratios = [a / b for a, b in zip(t_ours, t_theirs, strict=True) if b > 0]
     return BenchResult(len(pages), statistics.median(t_ours) * 1000, statistics.median(t_theirs) * 1000,
                        statistics.median(ratios), sum(t_ours) / max(1e-9, sum(t_theirs)))

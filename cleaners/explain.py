@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import regex
 
 from .config import CleanerConfig
-from .core import CleanError, Source, Trace, read_page_file, trace_bytes
+from .core import CleanError, Source, Trace, read_page_file, trace_bytes, trace_decoded
+from .readers import InputItem
 
 # Control characters, bidi overrides and other format characters: shown escaped, never sent to a terminal
 # or a report as they are (a page or a file name must not be able to move the cursor or reorder the line).
@@ -38,6 +39,7 @@ class Explained:
     trace: Trace | None = None
     reason: str | None = None  # CleanError.reason, or "internal" for a bug
     error: str | None = None  # the message that goes with the reason
+    id: str | None = None  # the input's own id (a JSON Lines or Parquet record's, a WARC record's)
 
     @property
     def ok(self) -> bool:
@@ -75,6 +77,34 @@ def explain_file(path: str | os.PathLike, config: CleanerConfig | None = None) -
     except CleanError as exc:
         return Explained(name, reason=exc.reason, error=str(exc))
     return explain_bytes(raw, name, config)
+
+
+def explain_item(item: InputItem, config: CleanerConfig | None = None) -> Explained:
+    """One item of any input `newsclean clean` reads (a page file, a JSON line, a Parquet row, a WARC response),
+    explained as clean would have cleaned it; an item that cannot be read is shown with its reason."""
+    try:
+        item = item.resolve()  # a JSON line is parsed here
+    except Exception as exc:  # a line nested deeper than the parser recurses
+        return Explained(item.key, reason="internal", error=f"internal: {type(exc).__name__}: {exc}", id=item.id)
+    if item.error is not None:
+        reason, detail = item.error
+        return Explained(item.key, reason=reason, error=f"{reason}: {detail}", id=item.id)
+    if item.path is not None:
+        ex = explain_file(item.path, config)
+    else:
+        try:
+            if item.raw is not None:  # bytes decoded as a file's are; `flat` is text or Markdown, sniffed
+                trace = trace_bytes(item.raw, item.source, fmt=None if item.fmt == "flat" else item.fmt,
+                                    config=config)
+            else:
+                trace = trace_decoded(item.text or "", item.source, fmt=item.fmt, config=config)
+            ex = Explained(item.key, trace=trace)
+        except CleanError as exc:
+            ex = Explained(item.key, reason=exc.reason, error=str(exc))
+        except Exception as exc:  # a bug on one page must not cost the others
+            ex = Explained(item.key, reason="internal", error=f"internal: {type(exc).__name__}: {exc}")
+    ex.id = item.id
+    return ex
 
 
 def safe(text: str) -> str:
@@ -136,7 +166,7 @@ def count_lines(ex: Explained) -> list[str]:
 
 def render_text(ex: Explained, color: bool = False) -> str:
     """The whole explanation of one document, for a terminal (`color`) or a pipe."""
-    head = f"== {safe(ex.source)} =="
+    head = f"== {safe(ex.source)}{f' (id {safe(ex.id)})' if ex.id else ''} =="
     if not ex.ok:
         line = f"error ({ex.reason}): {safe(ex.error or '')}"
         return "\n".join([head, f"\x1b[31m{line}{RESET}" if color else line]) + "\n"

@@ -15,9 +15,10 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from .files import ARCHIVE_SUFFIXES, PAGE_SUFFIXES, errors_path
-from .writers import PART, OutputError, existing_shards, split_output
+from .writers import JSONL_OUTPUTS, PARQUET_OUTPUTS, PART, OutputError, existing_shards, split_output
 
 # Paths under these are never replaced by a file: /dev/stdout, /dev/fd/N and /proc/self/fd/N are symbolic links
 # to whatever the descriptor is (a pipe, a terminal, or a regular file the shell opened), /dev/null a device.
@@ -25,6 +26,8 @@ from .writers import PART, OutputError, existing_shards, split_output
 DEVICE_DIRS = ("/dev/", "/proc/")
 FILE_DIRS_UNDER_DEV = ("/dev/shm/",)
 LOCK_SUFFIX = ".lock"
+COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".lz4", ".zip", ".br")  # shown with the suffix before
+OUTPUT_SUFFIXES = tuple(sorted(JSONL_OUTPUTS, key=len)) + PARQUET_OUTPUTS  # .jsonl, .jsonl.gz, .jsonl.zst, .parquet
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,20 @@ def plan_output(output: str, inputs: Iterable[str] = (), *, shard_size: int | No
     for target in ([output] if regular else []) if stream else _targets(output, shard_size):
         if (clash := _input_clash(target, inputs)) is not None:
             raise OutputError(f"-o {output} would replace the input {clash}: write the output somewhere else")
+    if not stream:
+        check_output_suffix(output)
     return OutputPlan(output, stream=stream)
+
+
+def check_output_suffix(output: str) -> None:
+    """OutputError for a file name whose suffix names no format the writers have: `out.json`, `out.csv` or
+    `out.jsonl.bz2` would otherwise be written as plain JSON Lines under a name that says something else."""
+    if not split_output(output)[1]:
+        suffixes = Path(output).suffixes
+        shown = suffixes[-2:] if suffixes and suffixes[-1].lower() in COMPRESSION_SUFFIXES else suffixes[-1:]
+        known = ", ".join(OUTPUT_SUFFIXES[:-1]) + " or " + OUTPUT_SUFFIXES[-1]
+        raise OutputError(f"-o {output}: unknown output format ({''.join(shown) or 'no suffix'}); "
+                          f"name it {known}, or use - for standard output")
 
 
 def _targets(output: str, shard_size: int | None) -> list[str]:

@@ -174,6 +174,31 @@ def limit_depth(text: str, max_depth: int = MAX_DEPTH) -> str:
     return "".join(out)
 
 
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+def text_chars(tree: lxml_html.HtmlElement) -> int:
+    """How many characters of text a page shows: the text of its body outside the elements flatten() skips
+    (scripts, styles, templates, ...), each run of whitespace counted as one. The "characters in" of a run's
+    summary, so that markup does not count as input.
+
+    Counted on libxml2's own text serialisation, in UTF-8 bytes less continuation bytes, with no Python string per
+    text node: about 0.4 ms on a 200 KB page (walking the text nodes from Python took 1 ms).
+    """
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    n = _utf8_chars(etree.tostring(root, method="text", encoding="utf-8"))
+    for el in root.iter(*_SKIP_TAGS):
+        if next(el.iterancestors(*_SKIP_TAGS), None) is None:  # inside another skipped element: counted there
+            n -= _utf8_chars(etree.tostring(el, method="text", encoding="utf-8", with_tail=False))
+    return max(0, n)
+
+
+def _utf8_chars(data: bytes) -> int:
+    """Characters of UTF-8 text, each run of ASCII whitespace counted as one."""
+    return len(b" ".join(data.split()).translate(None, _UTF8_CONTINUATION))
+
+
 def flatten(tree: lxml_html.HtmlElement) -> str:
     """The visible text of a tree, one block element per line (what a browser's innerText gives).
 

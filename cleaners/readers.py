@@ -12,7 +12,7 @@ import io
 import json
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -66,6 +66,9 @@ class InputItem:
     field_map: FieldMap | None = None  # how to read `line`
     span: FileSpan | None = None  # or where that line is in an uncompressed file: the worker reads it
     skip: str | None = None  # nothing to clean (a WARC request, revisit, image ...): counted, by kind
+    # how far into its input file reading is with this item, for a progress bar: bytes of a JSON Lines or WARC
+    # file (compressed bytes when it is compressed), rows of a Parquet file; None for a page file
+    consumed: int | None = None
 
     @property
     def key(self) -> str:
@@ -284,8 +287,8 @@ class ZstdFrames(io.RawIOBase):
         import zstandard
 
         self._path = path
-        self._reader = zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True,
-                                                                  read_across_frames=True)
+        self.source = open(path, "rb")  # the compressed file: its position is how far reading has got
+        self._reader = zstandard.ZstdDecompressor().stream_reader(self.source, closefd=True, read_across_frames=True)
 
     def readable(self) -> bool:
         return True
@@ -398,7 +401,7 @@ def _read_plain_jsonl(path: str, fields: FieldMap) -> Iterator[InputItem]:
                 span = FileSpan(path, offset, length)
                 if first != b"{" and length <= _BLOCK and _blank(span.read()):  # a longer line is not read here
                     continue
-                yield InputItem(Source(f"{path}:{lineno}"), field_map=fields, span=span)
+                yield InputItem(Source(f"{path}:{lineno}"), field_map=fields, span=span, consumed=offset + length)
     except OSError as exc:
         yield InputItem(Source(f"{path}:{lineno + 1}"), error=("unreadable", str(exc)))
 
@@ -438,6 +441,7 @@ def _read_jsonl_lines(path: str, fields: FieldMap) -> Iterator[InputItem]:
         yield InputItem(Source(f"{path}:1"), error=("unreadable", str(exc)))
         return
     with fh:
+        position = _file_position(fh)
         lineno = 0
         while True:
             try:
@@ -453,11 +457,25 @@ def _read_jsonl_lines(path: str, fields: FieldMap) -> Iterator[InputItem]:
             lineno += 1
             if not whole:
                 yield InputItem(Source(f"{path}:{lineno}"), error=(
-                    "too_large", f"a JSON line of more than {max_line_bytes():,} bytes"))
+                    "too_large", f"a JSON line of more than {max_line_bytes():,} bytes"), consumed=position())
                 continue
             if _blank(line):
                 continue
-            yield InputItem(Source(f"{path}:{lineno}"), line=line, field_map=fields)
+            yield InputItem(Source(f"{path}:{lineno}"), line=line, field_map=fields, consumed=position())
+
+
+def _file_position(fh: IO[bytes]) -> Callable[[], int | None]:
+    """How many bytes of the file on disk a stream from open_binary has read (the compressed bytes of a .gz or
+    .zst file, read ahead by at most a buffer), or None where that cannot be told (a pipe)."""
+    raw: Any = getattr(fh, "fileobj", None) or getattr(getattr(fh, "raw", None), "source", None) or fh
+
+    def position() -> int | None:
+        try:
+            return raw.tell()
+        except (OSError, ValueError):
+            return None
+
+    return position
 
 
 def _bounded_line(fh: IO[bytes]) -> tuple[bytes, bool]:
@@ -499,11 +517,13 @@ def read_parquet(path: str, fields: FieldMap, batch_size: int = 256) -> Iterator
             for batch in pf.iter_batches(batch_size=batch_size, row_groups=[group], columns=wanted):
                 for obj in batch.to_pylist():
                     row += 1
-                    yield _record_item(obj, f"{path}:{row}", fields)
+                    item = _record_item(obj, f"{path}:{row}", fields)
+                    item.consumed = row
+                    yield item
         except Exception as exc:  # pyarrow raises OSError, ArrowInvalid ... for a damaged row group
             detail = f"row group {group} (rows {first + 1}-{first + rows}) cannot be read: {exc}"
             for lost in range(row + 1, first + rows + 1):
-                yield InputItem(Source(f"{path}:{lost}"), error=("unreadable", detail))
+                yield InputItem(Source(f"{path}:{lost}"), error=("unreadable", detail), consumed=lost)
         first += rows
 
 
@@ -528,7 +548,9 @@ def read_warc(path: str) -> Iterator[InputItem]:
     try:
         entries = iter_warc(path, _max_bytes())
         for entry in entries:
-            yield _warc_item(path, entry)
+            item = _warc_item(path, entry)
+            item.consumed = entry.end
+            yield item
     except (OSError, ValueError) as exc:  # unreadable as a whole: a directory, a special file, an I/O error
         yield InputItem(Source(f"{path}#end"), error=("unreadable", str(exc)))
 

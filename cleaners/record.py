@@ -21,7 +21,9 @@ class Provenance:
     http_charset: str | None = None
     script: str | None = None  # OpenCC conversion applied to the text, if any
     extractor: str | None = None  # which extraction path produced the text
-    input_chars: int | None = None  # characters of decoded input, for the run summary
+    # characters of text in the input, for the run summary: an HTML page's text (htmlextract.text_chars), not its
+    # markup; the decoded text of other inputs
+    input_chars: int | None = None
 
 
 @dataclass

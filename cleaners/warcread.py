@@ -40,6 +40,7 @@ class WarcEntry:
     error: tuple[str, str] | None = None
     headers: dict[str, str] | None = None
     too_large: bool = False  # the block holds more than max_bytes: `blob` stops after its HTTP headers
+    end: int = 0  # the file offset reading has reached with this entry (compressed bytes for .warc.gz): progress
 
 
 def iter_warc(path: str, max_bytes: int) -> Iterator[WarcEntry]:
@@ -70,12 +71,17 @@ def _gzip_entries(fh: Any, size: int, max_bytes: int) -> Iterator[WarcEntry]:
             nxt = _next_magic(fh, offset + 1, size)
             if not _padding(fh, offset, nxt):
                 yield WarcEntry(f"offset={offset}", error=("unreadable", f"bytes {offset}-{nxt - 1} are not a gzip "
-                                                           f"member ({member.error})"))
+                                                           f"member ({member.error})"), end=nxt)
             offset, pending = nxt, b""
             continue
+        # what the records of this member have read up to: its end, the end of a file that ends inside it, or (a
+        # corrupt member) its start, until reading goes on at the next member
+        end = offset + member.length if member.complete else size if member.error is None else offset
         with member.spool as data:
-            yield from _records(data, offset, member.error is None and member.complete, max_bytes,
-                                cut=member.error or "the file ends inside this gzip member")
+            for entry in _records(data, offset, member.error is None and member.complete, max_bytes,
+                                  cut=member.error or "the file ends inside this gzip member"):
+                entry.end = end  # in compressed bytes: where this member ends
+                yield entry
         if member.error is not None:
             offset, pending = _next_magic(fh, offset + 1, size), b""
         elif not member.complete:  # the file ends inside this member
@@ -183,7 +189,8 @@ def _records(buf: Any, base: int, complete: bool, max_bytes: int,
         if buf[pos:pos + len(WARC_START)] != WARC_START:
             nxt = _find_header(buf, pos + 1)
             what = "bytes that are not a WARC record" if complete or nxt >= 0 else cut
-            yield WarcEntry(f"offset={base + pos}", error=("unreadable", f"{(nxt if nxt >= 0 else n) - pos:,} {what}"))
+            yield WarcEntry(f"offset={base + pos}", error=("unreadable", f"{(nxt if nxt >= 0 else n) - pos:,} {what}"),
+                            end=base + (nxt if nxt >= 0 else n))
             if nxt < 0:
                 return
             pos = nxt
@@ -196,7 +203,8 @@ def _records(buf: Any, base: int, complete: bool, max_bytes: int,
             reason = "truncated" if hend < 0 and nxt < 0 and (n - pos < HEADER_MAX or not complete) else "unreadable"
             key = headers.get("warc-record-id") if headers else None
             yield WarcEntry(key or f"offset={base + pos}", error=(reason, "the WARC headers are cut short" if
-                            reason == "truncated" else "no readable WARC headers with a Content-Length"))
+                            reason == "truncated" else "no readable WARC headers with a Content-Length"),
+                            end=base + (nxt if nxt >= 0 else n))
             if nxt < 0:
                 return
             pos = nxt
@@ -208,7 +216,7 @@ def _records(buf: Any, base: int, complete: bool, max_bytes: int,
             nxt = _find_header(buf, body)
             detail = (f"Content-Length {length:,} runs past the end of the record ({n - body:,} bytes)" if complete
                       else f"{cut}: {n - body:,} of {length:,} bytes")
-            yield WarcEntry(key, error=("truncated", detail), headers=headers)
+            yield WarcEntry(key, error=("truncated", detail), headers=headers, end=base + (nxt if nxt >= 0 else n))
             if nxt < 0:
                 return
             pos = nxt
@@ -217,12 +225,15 @@ def _records(buf: Any, base: int, complete: bool, max_bytes: int,
         if tail != END and not (end + len(tail) == n and END.startswith(tail)):
             nxt = _find_header(buf, body)
             yield WarcEntry(key, error=("truncated", f"Content-Length {length:,} does not end where the record "
-                                        "does: the record is cut short or its length is wrong"), headers=headers)
+                                        "does: the record is cut short or its length is wrong"), headers=headers,
+                            end=base + (nxt if nxt >= 0 else n))
             if nxt < 0:
                 return
             pos = nxt
             continue
-        yield _entry(key, headers, buf, pos, body, end, max_bytes)
+        entry = _entry(key, headers, buf, pos, body, end, max_bytes)
+        entry.end = base + end + len(tail)
+        yield entry
         pos = _skip_blank(buf, end + len(tail))
 
 

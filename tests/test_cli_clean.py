@@ -69,5 +69,5 @@ def test_summary_on_stderr(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "cleaners.cli", "clean", str(tmp_path), "-o",
                            str(tmp_path / "o.jsonl")], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONIOENCODING": "utf-8"})
-    assert "documents: 1" in proc.stderr and "characters in:" in proc.stderr
+    assert "documents: 1" in proc.stderr and "text in: " in proc.stderr
     assert "disclaimer_header" in proc.stderr

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from .common import add_progress_flags, fail, progress_choice
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="CPU time per page against trafilatura with metadata (median ratio)")
@@ -11,15 +13,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, metavar="N", help="only the first N pages")
     p.add_argument("--repeat", type=int, default=1, metavar="K", help="best of K runs per page (default 1)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_progress_flags(p, "no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from ..evaluate import bench
+    from ..evaluate import SetError, bench
+    from ..progress import bar_wanted, make_bar
 
-    result = bench(args.setdir, args.limit, args.repeat)
+    if args.repeat < 1 or args.limit is not None and args.limit < 1:
+        return fail("--repeat and --limit must be at least 1")
+    try:
+        with make_bar("timing", unit="page", enabled=bar_wanted(progress_choice(args))) as bar:
+            result = bench(args.setdir, args.limit, args.repeat, progress=bar)
+    except SetError as exc:
+        return fail(str(exc))
     if args.json:
         print(json.dumps(asdict(result)))
         return 0

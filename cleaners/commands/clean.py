@@ -9,7 +9,16 @@ import signal
 import sys
 from collections.abc import Iterator
 
-from .common import add_config_flags, config_from_args, fail
+from .common import (
+    add_config_flags,
+    add_field_flags,
+    add_progress_flags,
+    config_from_args,
+    fail,
+    field_map,
+    progress_choice,
+    unusable_field_flags,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,22 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUT.jsonl",
                    help="output: .jsonl, .jsonl.gz, .jsonl.zst or .parquet; - for stdout")
     add_config_flags(p)
-    g = p.add_argument_group("tabular inputs (JSON Lines, Parquet)")
-    page = g.add_mutually_exclusive_group()
-    page.add_argument("--html-field", metavar="NAME", help="the field holding the page's HTML")
-    page.add_argument("--text-field", metavar="NAME",
-                      help="the field holding flattened page text (default: 'text', HTML or text sniffed)")
-    g.add_argument("--id-field", default="id", metavar="NAME",
-                   help="the input's id, kept as the record id (default id)")
-    g.add_argument("--url-field", default="url", metavar="NAME", help="the page's URL (default url)")
-    g.add_argument("--keep-fields", metavar="A,B", default="",
-                   help="comma-separated input fields copied into each record")
+    add_field_flags(p)
     r = p.add_argument_group("running at scale")
     r.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
     r.add_argument("--shard-size", type=int, metavar="N", help="records per output file: OUT-00000.jsonl, ...")
     r.add_argument("--resume", action="store_true",
                    help="continue a killed or finished run: skip inputs already in the output or its errors file")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    add_progress_flags(p, "no progress bar and no summary")
     p.set_defaults(func=run)
 
 
@@ -46,11 +46,13 @@ def run(args: argparse.Namespace) -> int:
     from ..batch import RESERVED_FIELDS, clean_inputs
     from ..guard import plan_output
     from ..parallel import WorkerError, default_jobs
-    from ..readers import FieldMap, ReaderError, check_inputs
+    from ..readers import ReaderError, check_inputs
     from ..writers import OutputError
 
-    keep = tuple(f.strip() for f in args.keep_fields.split(",") if f.strip())
-    clash = sorted(set(keep) & RESERVED_FIELDS)
+    if (unusable := unusable_field_flags(args, args.inputs)) is not None:
+        return fail(unusable)
+    fields = field_map(args)
+    clash = sorted(set(fields.keep_fields) & RESERVED_FIELDS)
     if clash:
         return fail(f"--keep-fields: {', '.join(clash)} would overwrite record fields of the same name")
     if args.jobs is not None and args.jobs < 1:
@@ -59,8 +61,6 @@ def run(args: argparse.Namespace) -> int:
         return fail("--shard-size must be at least 1")
     if args.output == "-" and (args.shard_size or args.resume):
         return fail("--shard-size and --resume need an output file, not -")
-    fields = FieldMap(html_field=args.html_field, text_field=args.text_field, id_field=args.id_field,
-                      url_field=args.url_field, keep_fields=keep)
     config = config_from_args(args)
     _exit_without_collecting()
     try:
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         with _sigterm_raises():
             summary = clean_inputs(args.inputs, args.output, config, field_map=fields,
                                    jobs=args.jobs or default_jobs(), shard_size=args.shard_size, resume=args.resume,
-                                   progress=False if args.quiet else None)
+                                   progress=progress_choice(args))
     except (ReaderError, OutputError) as exc:
         return fail(str(exc))
     except WorkerError as exc:  # not a usage error: the run failed, and can be resumed

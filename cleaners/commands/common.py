@@ -2,9 +2,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..config import CleanerConfig
+
+if TYPE_CHECKING:
+    from ..readers import FieldMap
+
+# The flags that say how to read a tabular input (JSON Lines, Parquet), by the name of their argparse dest.
+FIELD_FLAGS = {"html_field": "--html-field", "text_field": "--text-field", "id_field": "--id-field",
+               "url_field": "--url-field", "keep_fields": "--keep-fields"}
 
 
 def add_config_flags(p: argparse.ArgumentParser) -> None:
@@ -34,3 +44,50 @@ def fail(message: str) -> int:
     """Print one clear line and return the usage-error exit code."""
     print(f"newsclean: error: {message}", file=sys.stderr)
     return 2
+
+
+def add_field_flags(p: argparse.ArgumentParser, *, keep: bool = True) -> None:
+    """--html-field/--text-field, --id-field, --url-field (and --keep-fields): how to read JSON Lines and Parquet.
+
+    Defaults are None here and filled in by field_map(), so that a flag given can be told from one left out."""
+    g = p.add_argument_group("tabular inputs (JSON Lines, Parquet)")
+    page = g.add_mutually_exclusive_group()
+    page.add_argument("--html-field", metavar="NAME", help="the field holding the page's HTML")
+    page.add_argument("--text-field", metavar="NAME",
+                      help="the field holding flattened page text (default: 'text', HTML or text sniffed)")
+    g.add_argument("--id-field", metavar="NAME", help="the input's id, kept as the record id (default id)")
+    g.add_argument("--url-field", metavar="NAME", help="the page's URL (default url)")
+    if keep:
+        g.add_argument("--keep-fields", metavar="A,B", help="comma-separated input fields copied into each record")
+
+
+def field_map(args: argparse.Namespace) -> FieldMap:
+    from ..readers import FieldMap
+
+    keep = tuple(f.strip() for f in (getattr(args, "keep_fields", None) or "").split(",") if f.strip())
+    return FieldMap(html_field=args.html_field, text_field=args.text_field, id_field=args.id_field or "id",
+                    url_field=args.url_field or "url", keep_fields=keep)
+
+
+def unusable_field_flags(args: argparse.Namespace, inputs: Sequence[str]) -> str | None:
+    """The one-line refusal of field flags when no input is JSON Lines or Parquet (page files, directories of
+    them and WARC files have no fields), decided from the names alone, before anything is read; else None."""
+    from ..readers import input_kind
+
+    given = [flag for dest, flag in FIELD_FLAGS.items() if getattr(args, dest, None)]
+    if not given or any(input_kind(p) in ("jsonl", "parquet") and not os.path.isdir(p) for p in inputs):
+        return None
+    return (f"{', '.join(given)}: no input is JSON Lines or Parquet (page files, directories and WARC files have "
+            "no fields); these flags apply to .jsonl[.gz|.zst] and .parquet inputs")
+
+
+def add_progress_flags(p: argparse.ArgumentParser, quiet: str) -> None:
+    """-q (what it silences) and --progress: the bar is shown on a terminal, or always with --progress."""
+    p.add_argument("-q", "--quiet", action="store_true", help=quiet)
+    p.add_argument("--progress", action="store_true",
+                   help="show the progress bar on standard error even when it is not a terminal")
+
+
+def progress_choice(args: argparse.Namespace) -> bool | None:
+    """False under -q, True with --progress, None (on a terminal only) otherwise."""
+    return False if getattr(args, "quiet", False) else True if getattr(args, "progress", False) else None

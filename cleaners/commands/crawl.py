@@ -5,6 +5,7 @@ import argparse
 import gc
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,9 @@ LIMIT_FLAGS = {
     "--max-pages-per-source": ("max_pages_per_source",
                                "requests (and robots.txt refusals) per source; its own max_pages overrides it"),
 }
+
+
+QUIET_LOG = "crawl.log"  # where -q sends Scrapy's log (warnings and errors: DNS failures, refused connections ...)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", metavar="FILE.yaml", help="cleaner config (keys of CleanerConfig)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="a Scrapy setting, as with `scrapy crawl -s` (repeatable)")
-    p.add_argument("-q", "--quiet", action="store_true", help="Scrapy logs warnings only; the summary still prints")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help=f"print nothing but an error that stops the crawl: Scrapy's warnings and errors go to "
+                   f"OUTDIR/{QUIET_LOG}, the summary to OUTDIR/summary.json")
     p.set_defaults(func=run)
 
 
@@ -61,8 +67,9 @@ def crawl_settings(args: argparse.Namespace) -> dict[str, object]:
         values["NEWSCLEAN_WORKERS"] = args.workers
     if args.config:
         values["NEWSCLEAN_CLEANER_CONFIG"] = args.config
-    if args.quiet:
+    if args.quiet:  # the log goes to a file, not the terminal (-s LOG_FILE=... or LOG_LEVEL=... still win)
         values["LOG_LEVEL"] = "WARNING"
+        values["LOG_FILE"] = str(Path(args.output) / QUIET_LOG)
     for item in args.set:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
@@ -86,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
     limits = [args.max_pages] + [getattr(args, name) for name, _ in LIMIT_FLAGS.values()]
     if any(n is not None and n < 0 for n in limits) or args.workers is not None and args.workers < 1:
         return fail("--max-pages and the other limits must be >= 0, --workers >= 1")
+    for flag, directory in (("-o", args.output), ("--jobdir", args.jobdir)):
+        if directory and (refusal := unusable_directory(flag, directory)) is not None:
+            return fail(refusal)
 
     from scraper.cleaning import start_cleaning_server
 
@@ -100,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     settings.setmodule("scraper.settings", priority="project")
     settings.setdict(values, priority="cmdline")
     summary_file = Path(args.output) / "summary.json"
+    summary_file.parent.mkdir(parents=True, exist_ok=True)  # the log file may go there
     summary_file.unlink(missing_ok=True)
     process = CrawlerProcess(settings)
     _quiet_scrapy_logger(settings.get("LOG_LEVEL"))
@@ -108,12 +119,36 @@ def run(args: argparse.Namespace) -> int:
     # frozen, the garbage collector stops walking it at every full collection of the reactor's per-page garbage
     gc.freeze()
     process.start()
+    log = settings.get("LOG_FILE")
+    where = f"see {log}" if log else "see the log above"
     if not summary_file.exists():
-        return fail("the crawl did not finish (see the log above)")
+        return fail(f"the crawl did not finish ({where})")
     summary = json.loads(summary_file.read_text("utf-8"))
-    for line in summary_lines(summary):
-        print(line, file=sys.stderr)
-    return 0 if summary.get("finish_reason") in ("finished", "shutdown", "closespider_pagecount") else 1
+    finished = summary.get("finish_reason") in ("finished", "shutdown", "closespider_pagecount")
+    if not args.quiet:
+        for line in summary_lines(summary):
+            print(line, file=sys.stderr)
+    elif not finished:
+        print(f"newsclean: error: the crawl stopped: {summary.get('finish_reason')} ({where})", file=sys.stderr)
+    return 0 if finished else 1
+
+
+def unusable_directory(flag: str, directory: str) -> str | None:
+    """Why DIR cannot be the crawl's output (or job) directory, decided before anything starts: a file that is
+    not a directory, or a place where it cannot be made; None when it can be used."""
+    path = Path(directory)
+    if path.exists():
+        if not path.is_dir():
+            return f"{flag} {directory} is not a directory: the crawl writes its files in a directory"
+        return None if os.access(path, os.W_OK | os.X_OK) else f"{flag} {directory}: the directory is not writable"
+    parent = path.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{flag} {directory}: {parent} is not a directory"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{flag} {directory}: cannot create it in {parent} (not writable)"
+    return None
 
 
 def _quiet_scrapy_logger(level: str | int | None) -> None:

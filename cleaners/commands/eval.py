@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .common import add_config_flags, config_from_args, fail
+from .common import add_config_flags, add_progress_flags, config_from_args, fail, progress_choice
 
 # The columns of metadata and language accuracy in the text table, in the order of SystemScore's fields.
 _FIELD_COLUMNS = ("title", "title_exact", "author", "date", "lang")
@@ -18,16 +18,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="comma-separated: trafilatura, trafilatura-precision-metadata, readability, keep-all")
     p.add_argument("--json", action="store_true", help="one JSON object per system")
     add_config_flags(p)
+    add_progress_flags(p, "no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..evaluate import evaluate
+    from ..progress import bar_wanted, make_bar
 
     baselines = [b.strip() for b in args.baselines.split(",") if b.strip()]
+    config = config_from_args(args)
     try:
-        scores = evaluate(args.setdir, baselines, config_from_args(args))
-    except (ValueError, FileNotFoundError) as exc:
+        with make_bar("scoring", unit="page", enabled=bar_wanted(progress_choice(args))) as bar:
+            scores = evaluate(args.setdir, baselines, config, progress=bar)
+    except ValueError as exc:  # SetError, an unknown baseline
         return fail(str(exc))
     if args.json:
         for s in scores:
