@@ -16,6 +16,7 @@ from test_readers_pages import article_html, write_jsonl, write_parquet, write_w
 import cleaners.batch
 import cleaners.explain
 from cleaners.cli import main
+from cleaners.htmlextract import parse_html, text_chars
 
 ARTICLE = (
     "面对产业转型，全省深化产教融合，以职业教育的优质发展服务经济社会发展。\n"
@@ -233,6 +234,15 @@ def test_summary_counts_the_text_of_html_not_its_markup(tmp_path, capsys):
     assert records["flat.txt"]["provenance"]["input_chars"] == len(ARTICLE)  # decoded text, as it is
     line = next(ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("text in:"))
     assert f"text in: {visible + len(ARTICLE):,} characters" in line and "not the markup" in line
+
+
+def test_page_text_skips_what_is_never_shown_once():
+    # a script inside <noscript> and options inside a <select> are taken away with their container, not twice;
+    # whitespace runs count as one character, ideographs as one each
+    tree = parse_html("<html><body><p>正文一二三</p><noscript><script>var a = 1;</script>请开启脚本</noscript>"
+                      "<select><option>甲</option><option>乙</option></select><p>abc \n\t def</p>"
+                      "<template><p>模板</p></template><svg><text>图</text></svg></body></html>")
+    assert text_chars(tree) == len("正文一二三") + len("abc def")
 
 
 # ---- explain reads what clean reads -------------------------------------------------------------------------
