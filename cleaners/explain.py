@@ -11,7 +11,7 @@ import os
 import zlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
@@ -61,7 +61,9 @@ class Explained:
 
 
 def explain_bytes(raw: bytes, source: str | Source, config: CleanerConfig | None = None) -> Explained:
+    """Clean with every removed span kept, whatever the config's `removed` says: they are what is shown."""
     name = source.name if isinstance(source, Source) else source
+    config = replace(config or CleanerConfig(), removed="full")
     try:
         return Explained(name, trace=trace_bytes(raw, source, config=config))
     except CleanError as exc:
