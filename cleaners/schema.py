@@ -69,9 +69,9 @@ QUALITY = StructOf((
           "characters the link-farm rules removed, of all the page text it read (0 to 1)", False),
 ))
 VERSIONS = StructOf((
-    Field("newsclean", "string", "newsclean's version"),
-    Field("trafilatura", "string", "trafilatura's version"),
-    Field("rules", "string", "the rule table's version and content hash"),
+    Field("newsclean", "string", "newsclean's version", False),
+    Field("trafilatura", "string", "trafilatura's version", False),
+    Field("rules", "string", "the rule table's version and content hash", False),
 ))
 PROVENANCE = StructOf((
     Field("source", "string", "the input: a path, `FILE:N` (JSON Lines, Parquet) or `FILE#<WARC-Record-ID>`", False),
