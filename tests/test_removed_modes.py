@@ -120,16 +120,15 @@ def test_the_crawler_reads_the_mode_from_its_settings(tmp_path):
         cleaner_config(None, "all")
 
 
-def test_crawl_worker_records_follow_the_config():
-    """The crawler's cleaning worker builds its records with the config the spider gives it."""
+def test_crawl_worker_records_follow_the_config(monkeypatch):
+    """The crawler's cleaning worker builds its records with the config the spider gives it (init_worker sets it
+    in each worker; set here directly, without the warm-up's freezing of the test process's heap)."""
     from scraper import cleanwork
 
     source = {"name": "https://n.example.com/a.html", "url": "https://n.example.com/a.html"}
     for mode in MODES:
-        cleanwork.init_worker(CleanerConfig(removed=mode).to_dict())
+        monkeypatch.setattr(cleanwork, "_config", CleanerConfig.from_dict(CleanerConfig(removed=mode).to_dict()))
         out = cleanwork.process_page(portal_page(4).encode(), source, True)
         prov = json.loads(out.line)["provenance"]
         assert (prov["removed"] is not None, prov["removed_counts"] is not None) == {
             "full": (True, True), "counts": (False, True), "none": (False, False)}[mode]
-    cleanwork._config = None
-

@@ -152,18 +152,27 @@ def test_iso_datetime_one_form(value, iso, precision):
     assert iso_datetime(value) == (iso, precision)
 
 
+def test_fetch_times_take_the_same_form_and_other_text_stays():
+    from cleaners.schema import timestamp
+
+    assert timestamp("2024-05-10T12:00:00Z") == "2024-05-10T12:00:00.000000+00:00"  # a WARC-Date
+    assert timestamp("2024") == "2024" and timestamp("2024-05-10") == "2024-05-10" and timestamp(None) is None
+
+
 def test_pyarrow_json_keeps_the_date_time_form_as_text():
     """Why the microseconds are always written: pyarrow's JSON reader (datasets' too) reads `2024-05-02` and
     `…T08:00:00+08:00` as timestamps, the offset converted away, and keeps this form as a string."""
     import io
 
+    import pyarrow as pa
     import pyarrow.json as paj
 
     lines = b"".join(json.dumps({"p": iso_datetime(v)[0]}).encode() + b"\n"
                      for v in ("2024-05-02", "2024-05-02T08:00:00+08:00"))
     table = paj.read_json(io.BytesIO(lines))
     assert table.column("p").to_pylist() == ["2024-05-02T00:00:00.000000", "2024-05-02T08:00:00.000000+08:00"]
-    assert paj.read_json(io.BytesIO(b'{"p": "2024-05-02T08:00:00+08:00"}\n')).schema.field("p").type != "string"
+    plain = paj.read_json(io.BytesIO(b'{"p": "2024-05-02T08:00:00+08:00"}\n'))  # the form this replaces
+    assert pa.types.is_timestamp(plain.schema.field("p").type)
 
 
 def test_readme_documents_the_schema_as_declared():
