@@ -76,7 +76,7 @@ VERSIONS = StructOf((
 PROVENANCE = StructOf((
     Field("source", "string", "the input: a path, `FILE:N` (JSON Lines, Parquet) or `FILE#<WARC-Record-ID>`", False),
     Field("sha256", "string", "of the raw input bytes", False),
-    Field("input_format", "string", "`html`, `markdown` or `text`", False),
+    Field("input_format", "string", "`html`, `markdown`, `text`, or `warc` (a body NewsWarcReader passed on)", False),
     Field("encoding", "string", "the codec the bytes were decoded with"),
     Field("fetched_at", "string", "when the page was fetched (WARC date, crawler), ISO 8601 as `published`"),
     Field("cleaned_at", "string", "when it was cleaned, UTC, ISO 8601 as `published`", False),
