@@ -86,7 +86,7 @@ PROVENANCE = StructOf((
     Field("http_charset", "string", "the charset the HTTP header declared"),
     Field("script", "string", "the OpenCC conversion applied (`t2s`), if any"),
     Field("extractor", "string", "the path that produced the text: `text`, `dom`, `dom-article`, `trafilatura`, …"),
-    Field("input_chars", "int64", "characters of the decoded input"),
+    Field("input_chars", "int64", "characters of text in the input (an HTML page's text, not its markup)"),
     Field("versions", VERSIONS, "newsclean, trafilatura and rule table versions", False),
     Field("removed", ListOf(REMOVED_SPAN), "every removed span; null unless `removed: full`"),
     Field("removed_counts", ListOf(REMOVED_COUNT),

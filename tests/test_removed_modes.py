@@ -107,6 +107,17 @@ def test_explain_shows_every_span_whatever_the_config(tmp_path, seeds_dir):
     assert "[-end_marker: (完)-]" in render_text(ex)
 
 
+def test_explain_of_a_json_lines_input_shows_the_spans_with_removed_none(tmp_path, capsys):
+    from test_readers_pages import write_jsonl
+
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "html": portal_page(5)}])
+    config = tmp_path / "c.yaml"
+    config.write_text("removed: none\n", encoding="utf-8")
+    assert main(["explain", str(src), "--html-field", "html", "--config", str(config), "--color", "never"]) == 0
+    shown = capsys.readouterr().out
+    assert "[-comment_section: 网友评论-]" in shown and "comment_section" in shown.split("removed by rule:")[1]
+
+
 def test_the_crawler_reads_the_mode_from_its_settings(tmp_path):
     """NEWSCLEAN_REMOVED (`newsclean crawl -s NEWSCLEAN_REMOVED=counts`) over the config file's `removed`."""
     from scraper.cleaning import cleaner_config
