@@ -17,7 +17,7 @@ _EXPORTS = {
     "clean_bytes": "cleaners.core", "clean_file": "cleaners.core", "clean_html": "cleaners.core",
     "clean_text": "cleaners.core",
     "CleanerConfig": "cleaners.config", "ConfigError": "cleaners.config",
-    "Document": "cleaners.record", "Provenance": "cleaners.record",
+    "Document": "cleaners.record", "Provenance": "cleaners.record", "Quality": "cleaners.record",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -47,7 +47,8 @@ class Tally:
         self.documents += 1
         self.chars_in += prov.get("input_chars") or 0
         self.chars_out += len(record.get("text") or "")
-        self.removed_by_rule.update(r["rule"] for r in prov.get("removed") or ())
+        for r in prov.get("removed_counts") or ():  # none with `removed: none`
+            self.removed_by_rule[r["rule"]] += r["count"]
 
     def add_error(self, entry: dict[str, Any]) -> None:
         self.errors += 1

@@ -7,6 +7,8 @@ from typing import Any
 
 from .yamlfile import read_yaml
 
+REMOVED_MODES = ("full", "counts", "none")
+
 
 class ConfigError(ValueError):
     """A configuration key or value is not recognised."""
@@ -21,6 +23,13 @@ class CleanerConfig:
     timeout: float = 10.0  # seconds per document before it is recorded as an error (timeout)
     extra_rules: tuple[dict, ...] = ()  # extra text rules, same fields as data/text_rules.yaml
     site_rules: str | None = None  # path of a per-site rules YAML file (see cleaners.siterules)
+    # what provenance keeps of the removed spans: full ({rule, text} for every span, and the per-rule counts),
+    # counts (spans and characters per rule, no texts) or none
+    removed: str = "full"
+
+    def __post_init__(self) -> None:
+        if self.removed not in REMOVED_MODES:
+            raise ConfigError(f"removed must be one of {', '.join(REMOVED_MODES)}, not {self.removed!r}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CleanerConfig:

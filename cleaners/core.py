@@ -26,8 +26,10 @@ from .htmlextract import HtmlError, parse_html, text_chars
 from .langid import detect_language
 from .metadata import parse_date, plausible_author
 from .normalize import convert_script, normalize_line, normalize_text
+from .quality import quality_signals
 from .record import Document, Provenance
 from .rules import RuleTable, default_table
+from .schema import iso_datetime, timestamp
 from .siterules import load_site_rules
 from .textclean import Removal, clean_page_text
 
@@ -229,19 +231,34 @@ def trace_document(
         script = config.opencc_config
     language, score = detect_language(body_text) if config.detect_language else (None, None)
 
+    published, precision = iso_datetime(published)
     provenance = Provenance(
-        source=source.name, sha256=sha256, input_format=fmt, encoding=encoding,
-        cleaned_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), versions=versions(table),
-        removed=[r.to_dict() for r in removed], fetched_at=source.fetched_at, url=source.url,
+        source=source.name, sha256=sha256, input_format=fmt, encoding=encoding, fetched_at=timestamp(source.fetched_at),
+        cleaned_at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"), url=source.url,
         final_url=source.final_url, http_status=source.http_status, http_charset=source.http_charset,
-        script=script, extractor=extractor, input_chars=input_chars,
+        script=script, extractor=extractor, input_chars=input_chars, versions=versions(table),
+        removed=[r.to_dict() for r in removed] if config.removed == "full" else None,
+        removed_counts=removal_counts(removed) if config.removed != "none" else None,
     )
     document = Document(
-        id=_doc_id(source, sha256), title=title, text=body_text, published=published, author=author,
-        site=site, url=url, language=language, language_score=score, categories=categories, tags=tags,
-        provenance=provenance, editor=_first_str(meta.get("editor")), source_name=_first_str(meta.get("source")),
+        id=_doc_id(source, sha256), title=title, text=body_text, published=published, published_precision=precision,
+        author=author, editor=_first_str(meta.get("editor")), source_name=_first_str(meta.get("source")), site=site,
+        url=url, language=language, language_score=score, categories=categories, tags=tags,
+        quality=quality_signals(result.text, removed, table), provenance=provenance,
     )
     return Trace(document, result.annotated, removed_before)
+
+
+def removal_counts(removed: list[Removal]) -> list[dict[str, Any]]:
+    """{rule, count, chars} per rule, in the order the rules first removed something."""
+    counts: dict[str, dict[str, Any]] = {}
+    for r in removed:
+        entry = counts.get(r.rule)
+        if entry is None:
+            entry = counts[r.rule] = {"rule": r.rule, "count": 0, "chars": 0}
+        entry["count"] += 1
+        entry["chars"] += len(r.text)
+    return list(counts.values())
 
 
 def _first_str(*values: Any) -> str | None:

@@ -11,7 +11,7 @@ import os
 import zlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
@@ -60,8 +60,14 @@ class Explained:
         return out
 
 
+def with_spans(config: CleanerConfig | None) -> CleanerConfig:
+    """The config with every removed span kept, whatever its `removed` says: the spans are what explain shows."""
+    return replace(config or CleanerConfig(), removed="full")
+
+
 def explain_bytes(raw: bytes, source: str | Source, config: CleanerConfig | None = None) -> Explained:
     name = source.name if isinstance(source, Source) else source
+    config = with_spans(config)
     try:
         return Explained(name, trace=trace_bytes(raw, source, config=config))
     except CleanError as exc:
@@ -82,6 +88,7 @@ def explain_file(path: str | os.PathLike, config: CleanerConfig | None = None) -
 def explain_item(item: InputItem, config: CleanerConfig | None = None) -> Explained:
     """One item of any input `newsclean clean` reads (a page file, a JSON line, a Parquet row, a WARC response),
     explained as clean would have cleaned it; an item that cannot be read is shown with its reason."""
+    config = with_spans(config)
     try:
         item = item.resolve()  # a JSON line is parsed here
     except Exception as exc:  # a line nested deeper than the parser recurses

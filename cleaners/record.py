@@ -1,4 +1,8 @@
-"""The output record: one cleaned document with its metadata and provenance."""
+"""The output record: one cleaned document with its metadata, quality signals and provenance.
+
+The fields and their order are those of `cleaners.schema.RECORD` (a test keeps the two the same); `to_dict()` is
+the record every output writes.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -9,12 +13,10 @@ from typing import Any
 class Provenance:
     source: str  # the input path or URL as given
     sha256: str  # of the raw input bytes
-    input_format: str  # text, markdown, html, warc, jsonl, ...
+    input_format: str  # text, markdown, html
     encoding: str | None  # the codec the bytes were decoded with
-    cleaned_at: str  # ISO 8601, UTC
-    versions: dict[str, str]  # newsclean, trafilatura, rules
-    removed: list[dict[str, str]] = field(default_factory=list)  # {rule, text} for every removed span
     fetched_at: str | None = None
+    cleaned_at: str = ""  # ISO 8601, UTC
     url: str | None = None
     final_url: str | None = None
     http_status: int | None = None
@@ -24,6 +26,22 @@ class Provenance:
     # characters of text in the input, for the run summary: an HTML page's text (htmlextract.text_chars), not its
     # markup; the decoded text of other inputs
     input_chars: int | None = None
+    versions: dict[str, str] = field(default_factory=dict)  # newsclean, trafilatura, rules
+    # {rule, text} for every removed span (config `removed: full`), else None
+    removed: list[dict[str, str]] | None = field(default_factory=list)
+    # {rule, count, chars} per rule in order of first removal (`full` and `counts`), else None
+    removed_counts: list[dict[str, Any]] | None = field(default_factory=list)
+
+
+@dataclass
+class Quality:
+    """Signals for the filters corpus builders run next (meanings and ranges: cleaners.schema.QUALITY)."""
+
+    han_share: float = 0.0
+    sentence_punct_density: float = 0.0
+    repeated_line_share: float = 0.0
+    boilerplate_share: float = 0.0
+    spam_farm_score: float = 0.0
 
 
 @dataclass
@@ -31,17 +49,19 @@ class Document:
     id: str
     title: str | None
     text: str
-    published: str | None
+    published: str | None  # YYYY-MM-DDTHH:MM:SS.ffffff[+HH:MM] (cleaners.schema.iso_datetime)
+    published_precision: str | None  # year, month, day or second
     author: str | None
+    editor: str | None
+    source_name: str | None  # the outlet a page credits (来源: …), not the input path
     site: str | None
     url: str | None
     language: str | None
     language_score: float | None
     categories: list[str]
     tags: list[str]
+    quality: Quality
     provenance: Provenance
-    editor: str | None = None
-    source_name: str | None = None  # the outlet a page credits (来源: …), not the input path
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -189,7 +189,8 @@ class _JsonlFile:
 
 
 class _ParquetFile:
-    """Rows buffered into row groups; column types fixed by the first row group (see `arrow_schema`)."""
+    """Rows buffered into row groups, written with the record schema (cleaners.schema); fields a record carries
+    beyond it (--keep-fields, dup_cluster) are typed from the first row group (see `extra_fields`)."""
 
     takes_lines = False  # Parquet needs the record dicts
 
@@ -214,7 +215,7 @@ class _ParquetFile:
         if not self._rows:
             return
         if self._schema is None:
-            self._schema = arrow_schema(self._rows)
+            self._schema = record_schema(self._rows)
             self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
         columns = {f.name: [_coerce(r.get(f.name), f.type) for r in self._rows] for f in self._schema}
         self._writer.write_table(pa.Table.from_pydict(columns, schema=self._schema))
@@ -222,53 +223,61 @@ class _ParquetFile:
 
     def close(self, sync: bool = True) -> None:
         self._write_group()
-        if self._writer is None:  # an empty shard still gets a valid (empty) file
-            import pyarrow as pa
+        if self._writer is None:  # an empty shard still gets a valid (empty) file, with the record's columns
             import pyarrow.parquet as pq
 
-            pq.write_table(pa.table({}), self.path)
+            from .schema import arrow_schema
+
+            pq.write_table(arrow_schema().empty_table(), self.path)
         else:
             self._writer.close()
 
 
-_KNOWN_TYPES = {"language_score": "float64", "categories": "list", "tags": "list"}
+def record_schema(rows: list[dict[str, Any]]):
+    """The record schema, with the fields the rows carry beyond it appended (see `extra_fields`)."""
+    from .schema import arrow_schema, field_names
+
+    extra, json_cols = extra_fields(rows, set(field_names()))
+    return arrow_schema(extra, tuple(json_cols))
 
 
-def arrow_schema(rows: list[dict[str, Any]]):
-    """Column types from the first rows: scalars as they are, lists of strings as lists, anything nested
-    (provenance, dicts) as a JSON string, listed in the schema metadata so that readers can decode it."""
+def extra_fields(rows: list[dict[str, Any]], known: set[str]) -> tuple[dict[str, Any], list[str]]:
+    """Types of the fields outside the record schema, from the first rows: scalars as they are, lists of strings
+    as lists, anything nested (dicts, other lists) as a JSON string, listed so that readers decode it."""
     import pyarrow as pa
 
-    names = list(dict.fromkeys(k for r in rows for k in r))
-    fields, json_cols = [], []
+    names = [k for k in dict.fromkeys(k for r in rows for k in r) if k not in known]
+    fields, json_cols = {}, []
     for name in names:
         sample = next((r[name] for r in rows if r.get(name) is not None), None)
-        hint = _KNOWN_TYPES.get(name)
-        if hint == "float64" or (isinstance(sample, float)):
-            typ = pa.float64()
-        elif hint == "list" or (isinstance(sample, list) and all(isinstance(x, str) for x in sample)):
-            typ = pa.list_(pa.string())
-        elif isinstance(sample, bool):
+        if isinstance(sample, bool):
             typ = pa.bool_()
         elif isinstance(sample, int):
             typ = pa.int64()
+        elif isinstance(sample, float):
+            typ = pa.float64()
+        elif isinstance(sample, list) and all(isinstance(x, str) for x in sample):
+            typ = pa.list_(pa.string())
         elif isinstance(sample, dict | list):
             typ = pa.string()
             json_cols.append(name)
         else:
             typ = pa.string()
-        fields.append(pa.field(name, typ))
-    return pa.schema(fields, metadata={"newsclean_json": ",".join(json_cols)})
+        fields[name] = typ
+    return fields, json_cols
 
 
 def _coerce(value: Any, typ) -> Any:
+    """A value as its column's type takes it; nested values of the record schema are passed on as they are."""
     import pyarrow as pa
 
-    if value is None:
-        return None
+    if value is None or pa.types.is_struct(typ):
+        return value
     if pa.types.is_string(typ):
         return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     if pa.types.is_list(typ):
+        if not pa.types.is_string(typ.value_type):
+            return value
         return [str(x) for x in value] if isinstance(value, list) else [str(value)]
     if pa.types.is_floating(typ):
         return float(value) if isinstance(value, int | float) else None

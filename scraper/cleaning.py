@@ -14,6 +14,13 @@ from .workerpool import PipePool, start_fork_server
 WARM_MODULES = ("scraper.warmworker",)
 
 
+def cleaner_config(config_path: str | None, removed: str | None = None) -> CleanerConfig:
+    """The crawl's cleaner config: the YAML file of NEWSCLEAN_CLEANER_CONFIG (if any), with NEWSCLEAN_REMOVED on top.
+    ConfigError for an unknown key or value."""
+    config = CleanerConfig.from_yaml(config_path) if config_path else CleanerConfig()
+    return CleanerConfig.from_dict({**config.to_dict(), "removed": removed}) if removed else config
+
+
 def start_cleaning_server() -> None:
     """Start the fork server of the cleaning workers now (it takes ~1 s to warm up, on another core): the earlier,
     the less the crawl waits for its first worker. `newsclean crawl` calls it before it even imports Scrapy."""

@@ -84,6 +84,7 @@ NEWSCLEAN_OUTDIR = "out/crawl"  # articles.jsonl, skipped.jsonl, warc/, summary.
 NEWSCLEAN_MAX_PAGES = 0  # requests issued by one crawler process, over all sources; 0 = no limit
 NEWSCLEAN_WORKERS = max(1, (os.cpu_count() or 2) - 1)  # cleaning processes
 NEWSCLEAN_CLEANER_CONFIG = None  # CleanerConfig YAML for the pipeline
+NEWSCLEAN_REMOVED = None  # full, counts or none: overrides the config's `removed` (what records keep of removed spans)
 NEWSCLEAN_IDLE_CLOSE = 0  # seconds a crawler stays open with nothing to do (set for distributed crawls)
 NEWSCLEAN_FSYNC = True  # fsync articles.jsonl after every record
 NEWSCLEAN_ROBOTS_MAX_BYTES = ROBOTS_MAX_BYTES  # of a robots.txt read (scraper.robots); 0 = all of it

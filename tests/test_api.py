@@ -10,9 +10,10 @@ ARTICLE = (
     "面对产业转型，全省深化产教融合，以职业教育的优质发展服务经济社会发展。\n"
     "一年来，全省职业教育为企业培养高素质的技术技能人才9.2万人，开展社会培训33万多人。\n"
 )
-TOP_FIELDS = {"id", "title", "text", "published", "author", "site", "url", "language", "language_score",
-              "categories", "tags", "provenance", "editor", "source_name"}
-PROV_FIELDS = {"source", "sha256", "input_format", "encoding", "fetched_at", "cleaned_at", "versions", "removed"}
+TOP_FIELDS = ["id", "title", "text", "published", "published_precision", "author", "editor", "source_name", "site",
+              "url", "language", "language_score", "categories", "tags", "quality", "provenance"]
+PROV_FIELDS = {"source", "sha256", "input_format", "encoding", "fetched_at", "cleaned_at", "versions", "removed",
+               "removed_counts"}
 
 
 def test_clean_text_returns_a_document():
@@ -20,13 +21,13 @@ def test_clean_text_returns_a_document():
     assert isinstance(doc, Document)
     assert doc.title == "全省推进职业教育优质发展"
     assert doc.text.startswith("面对产业转型") and "全省推进职业教育优质发展" not in doc.text
-    assert doc.published == "2023-12-05T09:49:00"
+    assert doc.published == "2023-12-05T09:49:00.000000" and doc.published_precision == "second"
     assert doc.language == "zh-Hans" and 0 < doc.language_score <= 1
 
 
 def test_record_schema():
     record = clean_text(ARTICLE, source="page.txt").to_dict()
-    assert TOP_FIELDS <= set(record)
+    assert list(record) == TOP_FIELDS  # every field, always, in the schema's order
     assert PROV_FIELDS <= set(record["provenance"])
     assert set(record["provenance"]["versions"]) == {"newsclean", "trafilatura", "rules"}
     assert all(set(r) == {"rule", "text"} for r in record["provenance"]["removed"])
@@ -65,7 +66,7 @@ def test_to_simplified_records_the_script():
 def test_clean_file_seed_front_matter(seeds_dir):
     doc = clean_file(seeds_dir / "000_b90814e18ec9e984.txt")
     assert doc.title == "凯文教育和敖汉旗职业中学展开校企深度合作"
-    assert doc.published == "2022-06-21T18:19:00+00:00" and doc.author == "证券时报网"
+    assert doc.published == "2022-06-21T18:19:00.000000+00:00" and doc.author == "证券时报网"
     assert doc.categories == ["金融", "证券时报网", "快讯"]
     assert "trsHotWords" not in doc.text and "stockcode" not in doc.text
     assert doc.provenance.input_format == "markdown"

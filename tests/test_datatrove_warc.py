@@ -292,3 +292,29 @@ def test_remote_data_folder_is_read_through_a_temporary_copy(tmp_path, monkeypat
     assert reader.stats.stats["error_truncated"].total == 1
     kept = list(NewsCleaner().run(iter(docs)))
     assert len(kept) == len(PAGES) and kept[0].metadata["provenance"]["source"].startswith("memory:///bucket/")
+
+
+def test_parquet_writer_gets_every_page_typed_by_the_schema(tmp_path):
+    """NewsWarcReader -> NewsCleaner -> ParquetWriter with datatrove_schema(), in batches of two (GBK, Big5 and
+    mislabelled pages among them, with different metadata): the same documents and texts as through JsonlWriter."""
+    import pyarrow.parquet as pq
+    from datatrove.pipeline.writers import ParquetWriter
+
+    from cleaners.integrations.datatrove import datatrove_schema
+
+    warcs = tmp_path / "warc"
+    warcs.mkdir()
+    build_warc(warcs / "crawl.warc.gz")
+    expected, _ = run_pipeline(tmp_path / "jsonl", warcs)
+    out = tmp_path / "parquet"
+    LocalPipelineExecutor(pipeline=[NewsWarcReader(str(warcs)), NewsCleaner(),
+                                    ParquetWriter(str(out), schema=datatrove_schema(), batch_size=2)],
+                          tasks=1, logging_dir=str(tmp_path / "logs-parquet")).run()
+    (path,) = out.glob("*.parquet")
+    assert pq.read_schema(path) == datatrove_schema()
+    rows = pq.read_table(path).to_pylist()
+    assert [(r["id"], r["text"]) for r in rows] == [(r["id"], r["text"]) for r in expected]
+    assert len(rows) == len(PAGES)
+    encodings = {r["metadata"]["url"].rsplit("/", 1)[-1]: r["metadata"]["provenance"]["encoding"] for r in rows}
+    assert encodings["gbk.html"] == "gb18030" and encodings["big5.html"] == "big5hkscs"
+    assert all(r["metadata"]["provenance"]["input_format"] == "warc" for r in rows)

@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
+from ..config import REMOVED_MODES
 from .common import (
     add_config_flags,
     add_field_flags,
@@ -29,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output: .jsonl, .jsonl.gz, .jsonl.zst or .parquet; - for stdout")
     add_config_flags(p)
     add_field_flags(p)
+    p.add_argument("--removed", choices=REMOVED_MODES, metavar="{full,counts,none}",
+                   help="what provenance keeps of removed spans: full (each span's rule and text; the default), "
+                   "counts (spans and characters per rule) or none")
     r = p.add_argument_group("running at scale")
     r.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
     r.add_argument("--shard-size", type=int, metavar="N", help="records per output file: OUT-00000.jsonl, ...")

@@ -32,6 +32,8 @@ def config_from_args(args: argparse.Namespace) -> CleanerConfig:
         overrides["to_simplified"] = True
     if getattr(args, "timeout", None) is not None:
         overrides["timeout"] = args.timeout
+    if getattr(args, "removed", None):
+        overrides["removed"] = args.removed
     if getattr(args, "site_rules", None):
         from ..siterules import load_site_rules
 

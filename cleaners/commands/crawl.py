@@ -79,15 +79,13 @@ def crawl_settings(args: argparse.Namespace) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from scraper.cleaning import cleaner_config
     from scraper.sources import SourcesError, load_sources
-
-    from ..config import CleanerConfig
 
     try:
         load_sources(args.sources)  # fail early, with the file's own message
-        if args.config:
-            CleanerConfig.from_yaml(args.config)
         values = crawl_settings(args)
+        cleaner_config(args.config, values.get("NEWSCLEAN_REMOVED"))  # a bad config is one line, before the crawl
     except (SourcesError, ValueError) as exc:
         return fail(str(exc))
     limits = [args.max_pages] + [getattr(args, name) for name, _ in LIMIT_FLAGS.values()]

@@ -2,8 +2,11 @@
 
 It takes the HTML responses `NewsWarcReader` yields (the body's bytes and HTTP charset, decoded here as
 `newsclean clean` decodes them), or documents whose text is HTML (as datatrove's `WarcReader` and `JsonlReader`
-yield them) or flattened page text, replaces the text with the cleaned text and merges our metadata and provenance
-into `doc.metadata`. Pages that cannot be cleaned (not an article, no text, timeout, ...) are dropped and counted
+yield them) or flattened page text, replaces the text with the cleaned text and merges our record into
+`doc.metadata`: every field of the record schema but `text` and `id` (which becomes `newsclean_id`), null when
+unknown, so that every document carries the same keys with the same types. datatrove's ParquetWriter types its file
+from the first document, so give it the schema: `ParquetWriter(folder, schema=datatrove_schema())`
+(cleaners.schema). Pages that cannot be cleaned (not an article, no text, timeout, ...) are dropped and counted
 per reason (`dropped_<reason>`), and written with `metadata["filter_reason"]` to `exclusion_writer` when one is
 given, like datatrove's own filters. The step holds only its config, so it pickles and runs unchanged under the
 local, Slurm and Ray executors.
@@ -23,13 +26,14 @@ except ImportError as exc:  # pragma: no cover - depends on the extra
 from ..config import CleanerConfig
 from ..core import CleanError, Source, clean_bytes
 from ..record import Document
+from ..schema import datatrove_schema, metadata_fields
 from .datatrove_warc import NewsWarcReader, pop_http_body
 
-__all__ = ["NewsCleaner", "NewsWarcReader"]
+__all__ = ["NewsCleaner", "NewsWarcReader", "datatrove_schema"]
 
-# Document fields copied into doc.metadata (the text replaces doc.text; the id stays the input's)
-META_FIELDS = ("title", "published", "author", "site", "url", "language", "language_score", "categories", "tags",
-               "editor", "source_name")
+# The keys NewsCleaner sets in doc.metadata, every one of them, in the schema's order: the record's fields but text
+# (it replaces doc.text) and id (the document keeps the input's; the record's is newsclean_id)
+META_FIELDS = tuple(f.name for f in metadata_fields())
 
 
 class NewsCleaner(PipelineStep):
@@ -41,7 +45,8 @@ class NewsCleaner(PipelineStep):
             response body from NewsWarcReader is always read as HTML).
         exclusion_writer: an optional datatrove writer for dropped documents (with `filter_reason`).
         keep_provenance: merge the provenance (removed spans with their rules, versions, hashes) into
-            `doc.metadata["provenance"]`; turn off for a smaller output.
+            `doc.metadata["provenance"]`; off, it is null. For a smaller output that keeps the rest of the
+            provenance, set `removed: counts` or `none` in the config instead.
     """
 
     name = "📰 NewsCleaner"
@@ -66,10 +71,10 @@ class NewsCleaner(PipelineStep):
         cleaned = self._clean_input(doc)
         record = cleaned.to_dict()
         doc.text = record["text"]
-        meta.update({k: record[k] for k in META_FIELDS if record.get(k) is not None})
-        meta["newsclean_id"] = record["id"]
-        if self.keep_provenance:
-            meta["provenance"] = record["provenance"]
+        record["newsclean_id"] = record["id"]
+        if not self.keep_provenance:
+            record["provenance"] = None
+        meta.update({k: record[k] for k in META_FIELDS})
 
     def _clean_input(self, doc: Any) -> Document:
         """The newsclean Document of one datatrove Document: from the response body NewsWarcReader passed on

@@ -28,11 +28,10 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.sitemap import Sitemap
 
-from cleaners.config import CleanerConfig
 from cleaners.pagetype import url_hint
 
 from .. import jobdir, writer
-from ..cleaning import WARM_MODULES, start_cleaning_server
+from ..cleaning import WARM_MODULES, cleaner_config, start_cleaning_server
 from ..discover import frontier, pagework
 from ..discover.addresses import parse_networks, url_refusal
 from ..discover.frontier import Budgets
@@ -124,8 +123,7 @@ class DiscoverSpider(scrapy.Spider):
         self.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
         self.refused: dict[str, int] = {}
         self.saved_at = 0.0
-        config_path = settings.get("NEWSCLEAN_CLEANER_CONFIG")
-        config = CleanerConfig.from_yaml(config_path) if config_path else CleanerConfig()
+        config = cleaner_config(settings.get("NEWSCLEAN_CLEANER_CONFIG"), settings.get("NEWSCLEAN_REMOVED"))
         start_cleaning_server()
         self.pool = PipePool(max(1, settings.getint("NEWSCLEAN_WORKERS", 1)), initializer=pagework.init_worker,
                              initargs=(config.to_dict(), self.profile.to_dict(), self.local_web_spec),

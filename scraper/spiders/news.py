@@ -20,10 +20,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
-from cleaners.config import CleanerConfig
-
 from .. import jobdir
-from ..cleaning import PageCleaning
+from ..cleaning import PageCleaning, cleaner_config
 from ..cleanwork import PageOutcome, bytes_tree
 from ..items import ArticleRecord, SkipBatch, SkipItem
 from ..limits import CrawlLimits, Cuts
@@ -134,8 +132,7 @@ class NewsSpider(scrapy.Spider):
         self.issued: Counter[str] = Counter()
         self.robots: dict[str, Any] = {}  # netloc -> the robots.txt parser RobotsTxtMiddleware built
         self.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
-        config_path = settings.get("NEWSCLEAN_CLEANER_CONFIG")
-        config = CleanerConfig.from_yaml(config_path) if config_path else CleanerConfig()
+        config = cleaner_config(settings.get("NEWSCLEAN_CLEANER_CONFIG"), settings.get("NEWSCLEAN_REMOVED"))
         self.cleaning = PageCleaning(settings.getint("NEWSCLEAN_WORKERS", 1), config)
         self.cleaning.prepare()
 
