@@ -1,10 +1,12 @@
 """One configuration object for the cleaner, shared by the CLI, the Python API and the adapters."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .tuning import TuningError, checked_overrides
 from .yamlfile import read_yaml
 
 
@@ -21,6 +23,14 @@ class CleanerConfig:
     timeout: float = 10.0  # seconds per document before it is recorded as an error (timeout)
     extra_rules: tuple[dict, ...] = ()  # extra text rules, same fields as data/text_rules.yaml
     site_rules: str | None = None  # path of a per-site rules YAML file (see cleaners.siterules)
+    # thresholds by name, replacing those of data/tuning.yaml for the documents this config cleans
+    tuning: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "tuning", checked_overrides(self.tuning))
+        except TuningError as exc:
+            raise ConfigError(f"{exc} (the entries are listed in cleaners/data/tuning.yaml)") from None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CleanerConfig:
@@ -29,6 +39,8 @@ class CleanerConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"unknown config keys: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        if "tuning" in data and data["tuning"] is None:
+            data["tuning"] = {}
         if "extra_rules" in data:
             data["extra_rules"] = tuple(data["extra_rules"] or ())
         if "timeout" in data and (not isinstance(data["timeout"], int | float) or data["timeout"] <= 0):

@@ -150,6 +150,7 @@ def required_strings(pattern: str) -> frozenset[str] | None:
 # from the pattern too (as for required_strings), and a line starting with another is not tried.
 _FOLDING_FLAGS = regex.compile(r"\(\?[a-zA-Z-]*i")  # (?i), (?i:...), (?-i:...): compare case-folded
 _MAX_RANGE_CHARS = 2_000  # a larger character range gives no start test
+_ASCII_END = 128  # case-folded ranges are read only within ASCII, whose folding _start_char knows
 
 
 class _Unknown(Exception):
@@ -172,7 +173,7 @@ def _class_chars(items: list, fold: bool) -> set[str]:
     for op, arg in items:
         if op is _sre.LITERAL:
             out.add(_start_char(arg, fold))
-        elif op is _sre.RANGE and arg[1] - arg[0] < _MAX_RANGE_CHARS and (not fold or arg[1] < 128):
+        elif op is _sre.RANGE and arg[1] - arg[0] < _MAX_RANGE_CHARS and (not fold or arg[1] < _ASCII_END):
             out.update(_start_char(c, fold) for c in range(arg[0], arg[1] + 1))
         else:  # negated classes, categories (\s, \d, \w and the properties written as \w)
             raise _Unknown
