@@ -17,12 +17,14 @@ try:  # Python's own regex parser: reads what every match of a rule must hold (s
 except ImportError:  # another Python: rules are tried without the precheck
     _sre = _sre_parse = None
 
+from .catalogue import CatalogueError, checked_roles, concept_roles
 from .normalize import convert_script
 
 SCOPES = ("line", "search", "inline", "tail")
 BLOCKS = ("to_end", "headlines")
 SCRIPTS = ("any", "han", "latin")
-_FIELDS = {"name", "concept", "scope", "block", "pattern", "meta", "max_chars", "ends_article", "case", "script"}
+_FIELDS = {"name", "concept", "scope", "block", "pattern", "meta", "max_chars", "ends_article", "case", "script",
+           "roles", "examples"}
 _HAN = regex.compile(r"\p{Han}")
 _LATIN = regex.compile(r"[A-Za-z]")
 
@@ -50,6 +52,10 @@ class Rule:
     # is not tried on a line that starts with another
     starts: frozenset[str] | None = field(default=None, repr=False, compare=False)
     starts_folded: bool = field(default=False, repr=False, compare=False)
+    roles: frozenset[str] = frozenset()  # what its lines do beyond being removed (cleaners.catalogue.ROLES)
+    # pages and what the rule must remove from them or keep (run by tests/test_rule_examples.py)
+    examples: tuple[dict, ...] = field(default=(), repr=False, compare=False)
+    line_roles: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # its roles and its concept's
 
     def matches_line(self, line: str) -> regex.Match | None:
         """Match against a whole line: rules with max_chars search lines up to that length, others fullmatch."""
@@ -280,6 +286,10 @@ def compile_rule(entry: dict) -> Rule:
     missing = [g for g in entry.get("meta") or () if g not in compiled.groupindex]
     if missing:
         raise RuleError(f"rule {entry['name']!r}: meta groups {missing} are not in the pattern")
+    try:
+        roles = checked_roles(entry.get("roles"), f"rule {entry['name']!r}")
+    except CatalogueError as exc:
+        raise RuleError(str(exc)) from None
     whole = entry["scope"] in ("line", "tail") and not entry.get("max_chars")  # matched with fullmatch
     starts = start_chars(compiled.pattern, compiled.flags) if whole else None
     return Rule(
@@ -289,6 +299,7 @@ def compile_rule(entry: dict) -> Rule:
         script=entry.get("script", "any"),
         needs=required_strings(compiled.pattern) if _prechecked(entry, compiled) else None,
         starts=starts[0] if starts else None, starts_folded=bool(starts and starts[1]),
+        roles=roles, examples=tuple(entry.get("examples") or ()), line_roles=roles | concept_roles(entry["concept"]),
     )
 
 

@@ -327,18 +327,3 @@ def dateline_date(line: str) -> regex.Match | None:
             or (s.puncts == 0 and s.chars <= t.dateline_unpunctuated_chars):
         return m
     return None
-
-
-# The detectors above, as `newsclean rules` lists them beside the rule table: name -> (concept, case).
-DETECTORS: dict[str, tuple[str, str]] = {
-    "keyword_farm": ("spam_farm", "seed 001: a line of |-separated spam keywords after 主站蜘蛛池模板."),
-    "dateline": ("meta", "seed 003: 网络编辑 政务 2023-05-27 21:07:23 0 职业教育 under the headline."),
-    "repeated_title": ("meta", "seed 004 repeats its headline between every paragraph."),
-    "related_headlines": ("related", "seed 003: a run of short headline lines after the article ends."),
-    "after_article_end": ("end_marker", "seed 003: everything after (完) 【编辑:…】 is page furniture."),
-    "repeated_paragraph": ("site_chrome", "English pages that print the article twice (a second layout): the copy."),
-    "link_line": ("site_chrome", "mozilla aclu: a link row inside the article's container, between its paragraphs."),
-    "before_article": ("site_chrome", "menus, banners and sidebars above the main text block."),
-    "after_article": ("site_chrome", "footers and sidebars below the main text block."),
-    "no_article_text": ("site_chrome", "pages with no prose block at all (index pages)."),
-}

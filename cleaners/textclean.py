@@ -18,6 +18,7 @@ from typing import Any
 import regex
 
 from . import metadata, structure, tuning
+from .catalogue import detector
 from .htmlmeta import split_site_suffix, split_title_parts
 from .rules import Rule, RuleTable, default_table
 
@@ -25,8 +26,15 @@ _BRACKETED = regex.compile(r"^\s*[\[【<《(（].{0,20}[\]】>》)）]")  # [查
 _LEADING_MARKS = regex.compile(r"^[|｜•·●◆■□▪►>*\-\s]+")
 _ONLY_PUNCT = regex.compile(r"^[\p{P}\p{S}\p{Z}\s]*$")
 _TITLE_KEY = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
-# Concepts whose lines mark a boundary of the article (they lower the score of the block around them).
-_CHROME_CONCEPTS = {"comment_box", "spam_farm", "related", "disclaimer", "site_chrome"}
+# The detectors implemented here and in structure.py: their names, concepts and roles are the catalogue's.
+_KEYWORD_FARM, _DATELINE, _REPEATED_TITLE = detector("keyword_farm"), detector("dateline"), detector("repeated_title")
+_LINK_LINE, _REPEATED_PARAGRAPH = detector("link_line"), detector("repeated_paragraph")
+_RELATED_HEADLINES, _AFTER_ARTICLE_END = detector("related_headlines").name, detector("after_article_end").name
+_BEFORE_ARTICLE, _AFTER_ARTICLE = detector("before_article").name, detector("after_article").name
+_NO_ARTICLE_TEXT = detector("no_article_text").name
+# Roles (cleaners.catalogue.ROLES) the lines of this module act on.
+_FURNITURE, _METADATA, _HEADLINE = "furniture", "metadata", "headline"
+_BELOW_HEADLINE, _TABLE_FIGURE = "below_headline", "table_figure"
 # a sentence that ends with a colon announces what follows: the short items after it are the article's own list
 _ANNOUNCES_LIST = regex.compile(r"[:：]\s*$")
 # growing the block to its container, an unlinked line of these elements costs only tuning.structure_cost
@@ -51,7 +59,7 @@ class _Line:
     removed_by: str | None = None
     tail: Rule | None = None
     ends_article: bool = False
-    concept: str | None = None
+    roles: frozenset[str] = frozenset()  # of the rule or detector that removed the whole line
     shape: structure.LineShape | None = None
     score: float = 0.0
     link_ratio: float = 0.0  # share of the line inside links (HTML input only)
@@ -122,21 +130,21 @@ def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> 
                 continue
             ln.ends_article |= rule.ends_article
             if _ONLY_PUNCT.match(ln.text):
-                ln.removed_by, ln.concept = rule.name, rule.concept
+                ln.removed_by, ln.roles = rule.name, rule.line_roles
                 break
         if ln.removed_by:
             continue
         probe = _LEADING_MARKS.sub("", ln.text)  # `• 相关新闻`, `| 回复线索：` match like the bare words
         for rule in rules.tail:
             if m := rule.matches_line(probe):
-                ln.removed_by, ln.tail, ln.concept = rule.name, rule, rule.concept
+                ln.removed_by, ln.tail, ln.roles = rule.name, rule, rule.line_roles
                 _capture(meta, rule, m)
                 break
         if ln.removed_by:
             continue
         for rule in rules.whole:
             if m := rule.matches_line(probe):
-                ln.removed_by, ln.concept = rule.name, rule.concept
+                ln.removed_by, ln.roles = rule.name, rule.line_roles
                 _capture(meta, rule, m)
                 break
         if not ln.removed_by:
@@ -146,9 +154,9 @@ def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> 
 def _detect_shapes(ln: _Line, meta: dict[str, Any]) -> None:
     """The structural line detectors: keyword farms and datelines."""
     if structure.is_keyword_farm(ln.text):
-        ln.removed_by, ln.concept = "keyword_farm", "spam_farm"
+        ln.removed_by, ln.roles = _KEYWORD_FARM.name, _KEYWORD_FARM.line_roles
     elif structure.dateline_date(ln.text):
-        ln.removed_by, ln.concept = "dateline", "meta"
+        ln.removed_by, ln.roles = _DATELINE.name, _DATELINE.line_roles
         if iso := metadata.find_text_date(ln.text):
             meta.setdefault("date", iso)
 
@@ -163,7 +171,7 @@ def _scores(lines: list[_Line]) -> list[float]:
     seen, discount, announced = 0.0, 1.0, False
     for ln in lines:
         if ln.removed_by:
-            ln.score = t.chrome_penalty if ln.concept in _CHROME_CONCEPTS else 0.0
+            ln.score = t.chrome_penalty if _FURNITURE in ln.roles else 0.0
             if ln.shape.stamped or structure.is_stamped(ln.pieces[0][0] if ln.pieces else ""):
                 ln.score = structure.BOUNDARY
             if ln.tail is not None and ln.tail.block == "to_end" and seen >= t.prose_before_footer:
@@ -216,7 +224,7 @@ def _find_title(lines: list[_Line], start: int) -> str | None:
             return lines[i].text
     for i in reversed(candidates):
         following = [j for j in range(i + 1, min(len(lines), i + 1 + t.title_dateline_reach))]
-        if any(lines[j].removed_by in ("dateline", "source_line", "view_count", "lone_number") for j in following):
+        if any(_BELOW_HEADLINE in lines[j].roles for j in following):
             return lines[i].text
     return None
 
@@ -263,7 +271,7 @@ def _anchored(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, i
     under its headline. Under an <h1> headline the anchored block wins; under a headline found elsewhere it
     wins unless the global block is four times larger.
     """
-    anchors = [i for i, ln in enumerate(lines) if ln.removed_by in ("repeated_title", "title_label")]
+    anchors = [i for i, ln in enumerate(lines) if _HEADLINE in ln.roles]
     if not anchors:
         return block
     # the <h1>; in flattened text the headline nearest above the best block (the page's <title> repeats the
@@ -309,7 +317,7 @@ def _plain_run(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, 
     t = tuning.active
     flat = not any(ln.tag for ln in lines)
     found = sum(ln.shape.chars for ln in lines[block[0]:block[1] + 1] if not ln.removed_by) if block else 0
-    anchor = next((i for i, ln in enumerate(lines) if ln.removed_by == "repeated_title"), None)
+    anchor = next((i for i, ln in enumerate(lines) if ln.removed_by == _REPEATED_TITLE.name), None)
     if flat and found >= t.thin_prose:
         return block
     if anchor is not None and not flat:
@@ -334,7 +342,7 @@ def _link_free_run(lines: list[_Line], i: int) -> tuple[list[int], int]:
     unlinked = tuning.active.unlinked
     while i < len(lines):
         ln = lines[i]
-        if ln.link_ratio >= unlinked or ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS \
+        if ln.link_ratio >= unlinked or ln.tail is not None or ln.ends_article or _FURNITURE in ln.roles \
                 or (not ln.tag and ln.shape.bullet):
             break
         if not ln.removed_by:
@@ -352,7 +360,7 @@ def _closing_credit(lines: list[_Line], end: int) -> int:
     t = tuning.active
     for i in range(end + 1, min(len(lines), end + 1 + t.credit_reach)):
         ln = lines[i]
-        if ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS or ln.link_ratio >= t.unlinked:
+        if ln.tail is not None or ln.ends_article or _FURNITURE in ln.roles or ln.link_ratio >= t.unlinked:
             break
         if not ln.removed_by:
             return i if len(ln.text) <= t.credit_max_chars and structure.CLOSING_CREDIT.match(ln.text.strip()) else end
@@ -375,7 +383,7 @@ def _plain_continuation(lines: list[_Line], end: int) -> int:
 
 def _restore(ln: _Line) -> None:
     """Undo a whole-line removal: the line is content after all."""
-    ln.removed_by = ln.concept = None
+    ln.removed_by, ln.roles = None, frozenset()
     ln.pieces = [[span, None] for span, _owner in ln.pieces]
     ln.text = "".join(span for span, _owner in ln.pieces).strip()
 
@@ -387,12 +395,12 @@ def _unstamp_data_runs(lines: list[_Line]) -> None:
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and (lines[j].shape.stamped or lines[j].removed_by == "dateline") \
+        while j < len(lines) and (lines[j].shape.stamped or lines[j].removed_by == _DATELINE.name) \
                 and _mostly_figures(lines[j].text):
             j += 1
         if j - i >= tuning.active.data_run:
             for ln in lines[i:j]:
-                if ln.removed_by == "dateline":
+                if ln.removed_by == _DATELINE.name:
                     _restore(ln)  # its text is whole again: shaped anew
                     ln.shape = structure.shape(ln.text)
                 ln.shape = replace(ln.shape, stamped=False, listed=True)
@@ -486,7 +494,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         left = [i for i, ln in enumerate(lines) if not ln.removed_by and ln.text]
         block = (left[0], left[-1]) if left else None
     if block is None:
-        _mark(lines, range(len(lines)), "no_article_text")
+        _mark(lines, range(len(lines)), _NO_ARTICLE_TEXT)
         return _finish(lines, title, meta)
 
     core = block  # the block as the line scores found it, before it grows to its container
@@ -500,15 +508,15 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         end -= 1
     end = _plain_continuation(lines, _closing_credit(lines, end))
     for ln in lines[start:end + 1]:
-        if ln.removed_by == "lone_number" and ln.tag in ("td", "th"):  # a figure in the article's table is data
+        if _TABLE_FIGURE in ln.roles and ln.tag in ("td", "th"):  # a figure in the article's table is data
             _restore(ln)
-    _mark(lines, range(0, start), "before_article")
+    _mark(lines, range(0, start), _BEFORE_ARTICLE)
     _mark_after(lines, end + 1)
     _mark_repeats(lines)
 
     result = _finish(lines, title, meta)
     t = tuning.active
-    result.under_headline = any(ln.removed_by == "repeated_title" and ln.tag == "h1"
+    result.under_headline = any(ln.removed_by == _REPEATED_TITLE.name and ln.tag == "h1"
                                 for ln in lines[max(0, start - t.under_headline_reach):start])
     result.headline_links = sum(1 for ln in lines[max(start, core[0]):min(end, core[1]) + 1]
                                 if ln.link_ratio >= t.headline_link and ln.shape.chars >= t.headline_link_min_chars)
@@ -562,7 +570,7 @@ def _grow(lines: list[_Line], block: tuple[int, int], containers: list[tuple[int
         first, last = start, end
         for i in (*range(a, start), *range(end + 1, b + 1)):
             ln = lines[i]
-            dated += ln.removed_by == "dateline" and ln.link_ratio < t.unlinked
+            dated += ln.removed_by == _DATELINE.name and ln.link_ratio < t.unlinked
             if ln.removed_by:
                 continue
             if ln.score > 0:
@@ -579,7 +587,7 @@ def _grow(lines: list[_Line], block: tuple[int, int], containers: list[tuple[int
     for i in (*range(start, block[0]), *range(block[1] + 1, end + 1)):
         ln = lines[i]
         if not ln.removed_by and ln.score <= 0 and ln.link_ratio >= t.link_line:  # a row of links the box holds
-            ln.removed_by, ln.concept = "link_line", "site_chrome"
+            ln.removed_by, ln.roles = _LINK_LINE.name, _LINK_LINE.line_roles
     return start, end
 
 
@@ -599,7 +607,7 @@ def _mark_title(lines: list[_Line], title: str) -> str | None:
     key, found = title_key(title), None
     for ln in lines:
         if not ln.removed_by and ln.text and _same_title(title_key(ln.text), key, ln.tag == "h1"):
-            ln.removed_by, ln.concept = "repeated_title", "meta"
+            ln.removed_by, ln.roles = _REPEATED_TITLE.name, _REPEATED_TITLE.line_roles
             if found is None or ln.tag == "h1":
                 found = ln.text if ln.tag == "h1" else (found or title)
     return found
@@ -611,7 +619,7 @@ def _apply_tails(lines: list[_Line], start: int, end: int) -> int:
     while i < len(lines):
         ln = lines[i]
         if ln.ends_article:
-            _mark(lines, range(i + 1, len(lines)), "after_article_end")
+            _mark(lines, range(i + 1, len(lines)), _AFTER_ARTICLE_END)
             return min(end, i)
         if ln.tail is not None and i > start:
             if ln.tail.block == "to_end" or _list_follows(lines, i, start):
@@ -641,7 +649,7 @@ def _mark_repeats(lines: list[_Line]) -> None:
             continue
         if len(run) >= t.repeat_run:
             for dup in run:
-                dup.removed_by, dup.concept = "repeated_paragraph", "site_chrome"
+                dup.removed_by, dup.roles = _REPEATED_PARAGRAPH.name, _REPEATED_PARAGRAPH.line_roles
         run = []
         if key is not None:
             seen.add(key)
@@ -654,10 +662,10 @@ def _mark_after(lines: list[_Line], j: int) -> None:
         while k < len(lines) and lines[k].text and not lines[k].removed_by and lines[k].shape.is_headline_like:
             k += 1
         if k - j >= tuning.active.related_run:
-            _mark(lines, range(j, k), "related_headlines")
+            _mark(lines, range(j, k), _RELATED_HEADLINES)
             j = k
         else:
-            _mark(lines, range(j, j + 1), "after_article")
+            _mark(lines, range(j, j + 1), _AFTER_ARTICLE)
             j += 1
 
 
@@ -673,7 +681,7 @@ def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> Text
             kept.append(ln.text)
     if "date" not in meta:  # a date stated in a removed meta line (来源:… 更新时间:2020-12-26 …)
         for ln in lines:
-            if ln.concept == "meta" and (iso := metadata.find_date(ln.pieces[0][0] if ln.pieces else "")):
+            if _METADATA in ln.roles and (iso := metadata.find_date(ln.pieces[0][0] if ln.pieces else "")):
                 meta["date"] = iso
                 break
     # bylines: the top of the page, the lines around the article's start, and every removed meta line
@@ -681,7 +689,7 @@ def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> Text
     starts = [i for i, ln in enumerate(lines) if not ln.removed_by][:1]
     near = range(max(0, starts[0] - t.byline_above), min(len(lines), starts[0] + t.byline_below)) if starts \
         else range(0)
-    picked = [i for i in range(len(lines)) if i < t.byline_head_lines or i in near or lines[i].concept == "meta"]
+    picked = [i for i in range(len(lines)) if i < t.byline_head_lines or i in near or _METADATA in lines[i].roles]
     context = [lines[i].pieces[0][0] for i in picked if lines[i].pieces]
     meta.update({k: v for k, v in metadata.bylines(context).items() if k not in meta})
     if "date" not in meta:  # a date printed near the start of the article (发表于 2005-5-7 21:23:57)
