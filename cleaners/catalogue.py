@@ -43,6 +43,15 @@ def checked_roles(roles: object, owner: str) -> frozenset[str]:
     return frozenset(roles)
 
 
+def checked_examples(examples: object, owner: str) -> tuple[dict, ...]:
+    """The examples a table gives for `owner`: a list of mappings (tests/test_rule_examples.py reads their keys)."""
+    if examples is None:
+        return ()
+    if not isinstance(examples, list) or not all(isinstance(e, dict) for e in examples):
+        raise CatalogueError(f"{owner}: examples must be a list of mappings")
+    return tuple(examples)
+
+
 @dataclass(frozen=True)
 class Entry:
     """A detector or front matter entry: what the code records under `name`."""
@@ -82,7 +91,7 @@ def _entries(items: list, kind: str, concepts: dict[str, frozenset[str]]) -> dic
         if positional and roles:
             raise CatalogueError(f"{kind} {name!r}: a positional detector takes no roles")
         out[name] = Entry(name, item["concept"], kind, item["code"], item["matches"], item["case"], roles,
-                          tuple(item.get("examples") or ()), positional,
+                          checked_examples(item.get("examples"), f"{kind} {name!r}"), positional,
                           frozenset() if positional else roles | concepts[item["concept"]])
     return out
 

@@ -20,6 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from . import tuning
+from .catalogue import CatalogueError, checked_examples
 from .htmlextract import BLOCK_TAGS as HTML_BLOCK_TAGS
 from .structure import CLAUSE_PUNCT, PunctTally
 
@@ -88,9 +89,12 @@ def _group(name: str, spec: dict) -> DomGroup:
     roles = frozenset(spec.get("roles") or ())
     if unknown := sorted(roles - set(GROUP_ROLES)):
         raise DomRuleError(f"dom group {name!r}: unknown roles {unknown} (known: {', '.join(GROUP_ROLES)})")
+    try:
+        examples = checked_examples(spec.get("examples"), f"dom group {name!r}")
+    except CatalogueError as exc:
+        raise DomRuleError(str(exc)) from None
     return DomGroup(name, str(spec["concept"]), str(spec["case"]), tuple(str(t).lower() for t in spec["tokens"]),
-                    tuple(str(t).lower() for t in spec.get("whole_words") or ()), roles,
-                    tuple(spec.get("examples") or ()))
+                    tuple(str(t).lower() for t in spec.get("whole_words") or ()), roles, examples)
 
 
 def load_dom_rules(text: str) -> DomRules:

@@ -17,7 +17,7 @@ try:  # Python's own regex parser: reads what every match of a rule must hold (s
 except ImportError:  # another Python: rules are tried without the precheck
     _sre = _sre_parse = None
 
-from .catalogue import CatalogueError, checked_roles, concept_roles
+from .catalogue import CatalogueError, checked_examples, checked_roles, concept_roles
 from .normalize import convert_script
 
 SCOPES = ("line", "search", "inline", "tail")
@@ -288,6 +288,7 @@ def compile_rule(entry: dict) -> Rule:
         raise RuleError(f"rule {entry['name']!r}: meta groups {missing} are not in the pattern")
     try:
         roles = checked_roles(entry.get("roles"), f"rule {entry['name']!r}")
+        examples = checked_examples(entry.get("examples"), f"rule {entry['name']!r}")
     except CatalogueError as exc:
         raise RuleError(str(exc)) from None
     whole = entry["scope"] in ("line", "tail") and not entry.get("max_chars")  # matched with fullmatch
@@ -299,7 +300,7 @@ def compile_rule(entry: dict) -> Rule:
         script=entry.get("script", "any"),
         needs=required_strings(compiled.pattern) if _prechecked(entry, compiled) else None,
         starts=starts[0] if starts else None, starts_folded=bool(starts and starts[1]),
-        roles=roles, examples=tuple(entry.get("examples") or ()), line_roles=roles | concept_roles(entry["concept"]),
+        roles=roles, examples=examples, line_roles=roles | concept_roles(entry["concept"]),
     )
 
 
