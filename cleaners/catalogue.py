@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
+from .yamlfile import load_table_text
 
 CATALOGUE_FILE = "data/catalogue.yaml"
 # What a rule's line does beyond being removed, by role; a concept's roles belong to every rule of it.
@@ -97,7 +97,7 @@ def _entries(items: list, kind: str, concepts: dict[str, frozenset[str]]) -> dic
 
 
 def load_catalogue(text: str) -> Catalogue:
-    data = yaml.safe_load(text)
+    data = load_table_text(text)
     concepts: dict[str, frozenset[str]] = {}
     about: dict[str, str] = {}
     for name, spec in data["concepts"].items():

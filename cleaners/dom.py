@@ -15,7 +15,6 @@ from importlib import resources
 from itertools import islice
 
 import regex
-import yaml
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -23,6 +22,7 @@ from . import tuning
 from .catalogue import CatalogueError, checked_examples
 from .htmlextract import BLOCK_TAGS as HTML_BLOCK_TAGS
 from .structure import CLAUSE_PUNCT, PunctTally
+from .yamlfile import load_table_text
 
 BLOCK_TAGS = HTML_BLOCK_TAGS | {"center", "caption"}
 SKIP_TAGS = frozenset(
@@ -98,7 +98,7 @@ def _group(name: str, spec: dict) -> DomGroup:
 
 
 def load_dom_rules(text: str) -> DomRules:
-    data = yaml.safe_load(text)
+    data = load_table_text(text)
     groups = {name: _group(name, spec) for name, spec in data["groups"].items()}
     named = [*data["tags"].values(), data["ad_labels"]["group"], *(g["group"] for g in data["headings"]["groups"])]
     if unknown := sorted(set(named) - set(groups)):

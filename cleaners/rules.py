@@ -9,7 +9,6 @@ from importlib import resources
 from pathlib import Path
 
 import regex
-import yaml
 
 try:  # Python's own regex parser: reads what every match of a rule must hold (see required_strings)
     import re._constants as _sre
@@ -19,6 +18,7 @@ except ImportError:  # another Python: rules are tried without the precheck
 
 from .catalogue import CatalogueError, checked_examples, checked_roles, concept_roles
 from .normalize import convert_script
+from .yamlfile import load_table_text
 
 SCOPES = ("line", "search", "inline", "tail")
 BLOCKS = ("to_end", "headlines")
@@ -355,7 +355,7 @@ class RuleTable:  # noqa: PLW1641 - cached_property needs a __dict__; frozen onl
 
 
 def load_table(text: str) -> RuleTable:
-    data = yaml.safe_load(text)
+    data = load_table_text(text)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RuleError("rule table must be a mapping with a 'rules' list")
     rules = tuple(compile_rule(e) for e in data["rules"])

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
+from .yamlfile import load_table_text
 
 TUNING_FILE = "data/tuning.yaml"
 _ENTRY_FIELDS = frozenset({"name", "value", "case"})
@@ -230,7 +230,7 @@ def _checked(name: str, value: object, exact: bool) -> int | float:
 
 def load_tuning(text: str) -> Tuning:
     """The table from the text of a tuning file: every field of Tuning exactly once, each with its case."""
-    data = yaml.safe_load(text)
+    data = load_table_text(text)
     if not isinstance(data, dict) or not isinstance(data.get("thresholds"), list):
         raise TuningError("the tuning table must be a mapping with a 'thresholds' list")
     values: dict[str, int | float] = {}

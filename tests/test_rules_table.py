@@ -68,3 +68,16 @@ def test_the_cleaner_acts_on_a_role_not_on_a_rule_name():
     assert {"rule": "studio_credit", "text": "出品：某某工作室"} in [r.to_dict() for r in plain.removed]
     assert plain.title is None
     assert with_role.title == "乡村教师的一天"
+
+
+def test_tables_parse_alike_with_libyaml_and_pure_python():
+    """The tables are read with libyaml's parser where PyYAML has it; it must read them as yaml.safe_load does."""
+    from pathlib import Path
+
+    import yaml
+
+    from cleaners.yamlfile import load_table_text
+
+    for path in sorted((Path(__file__).resolve().parent.parent / "cleaners" / "data").glob("*.yaml")):
+        text = path.read_text("utf-8")
+        assert load_table_text(text) == yaml.safe_load(text), path.name
