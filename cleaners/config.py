@@ -23,8 +23,9 @@ class CleanerConfig:
     timeout: float = 10.0  # seconds per document before it is recorded as an error (timeout)
     extra_rules: tuple[dict, ...] = ()  # extra text rules, same fields as data/text_rules.yaml
     site_rules: str | None = None  # path of a per-site rules YAML file (see cleaners.siterules)
-    # thresholds by name, replacing those of data/tuning.yaml for the documents this config cleans
-    tuning: Mapping[str, float] = field(default_factory=dict)
+    # thresholds by name, replacing those of data/tuning.yaml for the documents this config cleans (left out of the
+    # hash, which a mapping cannot take part in: configs differing only here are equal-hashed, not equal)
+    tuning: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         try:

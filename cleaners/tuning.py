@@ -288,10 +288,14 @@ def applied(overrides: Mapping[str, object] | None) -> Iterator[Tuning]:
         active = previous
 
 
-@functools.lru_cache(maxsize=32)
 def version_suffix(table: Tuning) -> str:
     """`""` for the bundled values, else `+tuning.<digest of the entries that differ>`: appended to the rules version
     in provenance, so that a record says it was cleaned with other thresholds."""
+    return "" if table is DEFAULT else _suffix(table)
+
+
+@functools.lru_cache(maxsize=32)
+def _suffix(table: Tuning) -> str:
     changed = {f: getattr(table, f) for f in _TYPES if getattr(table, f) != getattr(DEFAULT, f)}
     if not changed:
         return ""

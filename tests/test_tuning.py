@@ -100,6 +100,7 @@ def test_unknown_names_and_bad_values_are_config_errors() -> None:
         CleanerConfig.from_dict({"tuning": [["related_run", 2]]})
     assert CleanerConfig.from_dict({"tuning": None}).tuning == {}
     assert CleanerConfig(tuning={"grow_ratio": 2}).tuning == {"grow_ratio": 2.0}  # a float entry takes an integer
+    assert hash(CleanerConfig()) == hash(CleanerConfig(tuning={"grow_ratio": 2}))  # hashable, as before
 
 
 def test_config_file_overrides_reach_the_worker_processes(tmp_path: Path) -> None:
