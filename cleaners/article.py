@@ -18,6 +18,7 @@ import regex
 import trafilatura
 from lxml import html as lxml_html
 
+from . import tuning
 from .dom import dom_lines
 from .htmlextract import parse_html
 from .htmlmeta import HtmlMeta, extract_meta
@@ -31,24 +32,7 @@ from .textclean import LineHint, TextResult, clean_lines, clean_page_text
 
 # trafilatura writes table rows as "| a | b |": the bars open, separate and close cells
 _CELL_SEPARATOR = regex.compile(r"(?m)^\|[ \t]*|(?<![ \t])[ \t]+\|(?=[ \t]|$)")  # from a run's first space only
-# Below this many characters of kept text, the next step of the cascade is tried.
-THIN_TEXT = 80
-# A list page: the best block is shorter than this, and the page holds LIST_SPREAD times more prose elsewhere.
-LIST_TEASER_MAX = 200
-LIST_SPREAD = 5
-# ... or the best block itself is a run of items: this many linked headlines between its paragraphs.
-LIST_ITEMS = 3
-# A DOM result shorter than this (in Han characters or their equivalent in spaced scripts) asks trafilatura for a
-# second opinion, and takes it when it is SECOND_OPINION_GAIN to SECOND_OPINION_MAX_GAIN times longer and holds
-# SECOND_OPINION_OVERLAP of the DOM text: blog posts written as lines without punctuation, pages whose body the
-# DOM pass cut short.
-SECOND_OPINION_SIZE = 150
-SECOND_OPINION_GAIN = 2.0
-SECOND_OPINION_MAX_GAIN = 10.0
-SECOND_OPINION_OVERLAP = 0.6
-# A page whose one <article> element does not hold the block the DOM pass chose (a CSDN post of one line under a
-# payment box's notes) is read from that <article>; the block's longest line is looked for by this many characters.
-LONE_ARTICLE_PROBE = 40
+# The thresholds of the cascade (thin_text, list_*, second_opinion_*, lone_article_probe) are in the tuning table.
 # Pages larger than this skip trafilatura (its libxml2 calls cannot be interrupted by the time limit).
 MAX_TRAFILATURA_CHARS = 2_000_000
 
@@ -70,17 +54,18 @@ def list_page_reason(tree, url: str | None, result: TextResult) -> str | None:
     """
     if result.under_headline:  # the block sits under the page's <h1>: an article, however short
         return None
-    if result.headline_links < LIST_ITEMS and len(result.text) >= LIST_TEASER_MAX:
+    t = tuning.active
+    if result.headline_links < t.list_items and len(result.text) >= t.list_teaser_max:
         return None  # neither condition below can hold: skip the page walk
     kind = page_kind(tree, url)
     if kind.kind != "list":
         return None
     kept = len(result.text)
-    if result.headline_links >= LIST_ITEMS:
+    if result.headline_links >= t.list_items:
         return f"{kind.reason}; the best block interleaves {result.headline_links} linked headlines"
-    spread = kind.prose_chars >= LIST_SPREAD * max(1, kept)  # the page's prose lies elsewhere
-    index = kept < THIN_TEXT and kind.title_links >= LIST_ITEMS  # nothing but headline links and a footer
-    if kept >= LIST_TEASER_MAX or not (spread or index):
+    spread = kind.prose_chars >= t.list_spread * max(1, kept)  # the page's prose lies elsewhere
+    index = kept < t.thin_text and kind.title_links >= t.list_items  # nothing but headline links and a footer
+    if kept >= t.list_teaser_max or not (spread or index):
         return None
     return f"{kind.reason}; the best block holds {kept} of {kind.prose_chars} prose characters"
 
@@ -102,7 +87,7 @@ def _lone_article(tree) -> lxml_html.HtmlElement | None:
 def _holds(el, text: str) -> bool:
     """Whether the element holds the longest line of `text` (the block the DOM pass chose lies inside it)."""
     longest = max(text.split("\n"), key=len)
-    return _squash(longest[:LONE_ARTICLE_PROBE]) in _squash(el.text_content())
+    return _squash(longest[:tuning.active.lone_article_probe]) in _squash(el.text_content())
 
 
 def _squash(s: str) -> str:
@@ -149,15 +134,15 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
     pruned = site_removed + pruned
     if meta.declared_kind != "article" and (reason := list_page_reason(tree, url or meta.url, result)):
         return Extraction(result, meta, "dom", pruned, not_article=reason)
-    best = Extraction(result, meta, "dom", pruned)
-    if len(result.text) < THIN_TEXT:  # within the page's one <article> when it has one: the rest is not the article
+    best, t = Extraction(result, meta, "dom", pruned), tuning.active
+    if len(result.text) < t.thin_text:  # within the page's one <article> when it has one: the rest is not the article
         unpruned, _ = _from_dom(tree if lone is None else lone, table, title, False, mojibake)
         if len(unpruned.text) > len(result.text):
             best = Extraction(unpruned, meta, "dom-unpruned")
     kept = best.result.text
     # a block right under the page's <h1> is the article however short; a long one needs no second opinion
-    sure = best.result.under_headline or text_size(kept) >= SECOND_OPINION_SIZE
-    if (len(kept) >= THIN_TEXT and sure) or len(html) > MAX_TRAFILATURA_CHARS or (lone is not None and kept):
+    sure = best.result.under_headline or text_size(kept) >= t.second_opinion_size
+    if (len(kept) >= t.thin_text and sure) or len(html) > MAX_TRAFILATURA_CHARS or (lone is not None and kept):
         return best
     body = trafilatura.extract(tree, url=url or meta.url, include_comments=False, include_tables=True,
                                output_format="txt", with_metadata=False, deduplicate=False)
@@ -172,10 +157,11 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
 def _second_opinion_wins(ours: str, theirs: str) -> bool:
     """Trafilatura's text replaces a short DOM result when it is much longer and holds what the DOM pass kept
     (it found more of the same article), or when the DOM pass kept almost nothing."""
-    if len(ours) < THIN_TEXT:
+    t = tuning.active
+    if len(ours) < t.thin_text:
         return len(theirs) > len(ours)
-    if not SECOND_OPINION_GAIN * text_size(ours) <= text_size(theirs) <= SECOND_OPINION_MAX_GAIN * text_size(ours):
+    if not t.second_opinion_gain * text_size(ours) <= text_size(theirs) <= t.second_opinion_max_gain * text_size(ours):
         return False  # not much more, or so much more that it is the whole page (every teaser of a portal)
     ours_bigrams, theirs_bigrams = bigrams(ours), bigrams(theirs)
     shared = sum((ours_bigrams & theirs_bigrams).values())
-    return shared >= SECOND_OPINION_OVERLAP * max(1, sum(ours_bigrams.values()))
+    return shared >= t.second_opinion_overlap * max(1, sum(ours_bigrams.values()))

@@ -1,10 +1,12 @@
 """One configuration object for the cleaner, shared by the CLI, the Python API and the adapters."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .tuning import TuningError, checked_overrides
 from .yamlfile import read_yaml
 
 REMOVED_MODES = ("full", "counts", "none")
@@ -26,10 +28,17 @@ class CleanerConfig:
     # what provenance keeps of the removed spans: full ({rule, text} for every span, and the per-rule counts),
     # counts (spans and characters per rule, no texts) or none
     removed: str = "full"
+    # thresholds by name, replacing those of data/tuning.yaml for the documents this config cleans (left out of the
+    # hash, which a mapping cannot take part in: configs differing only here are equal-hashed, not equal)
+    tuning: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if self.removed not in REMOVED_MODES:
             raise ConfigError(f"removed must be one of {', '.join(REMOVED_MODES)}, not {self.removed!r}")
+        try:
+            object.__setattr__(self, "tuning", checked_overrides(self.tuning))
+        except TuningError as exc:
+            raise ConfigError(f"{exc} (the entries are listed in cleaners/data/tuning.yaml)") from None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CleanerConfig:
@@ -38,6 +47,8 @@ class CleanerConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"unknown config keys: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        if "tuning" in data and data["tuning"] is None:
+            data["tuning"] = {}
         if "extra_rules" in data:
             data["extra_rules"] = tuple(data["extra_rules"] or ())
         if "timeout" in data and (not isinstance(data["timeout"], int | float) or data["timeout"] <= 0):

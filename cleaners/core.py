@@ -18,6 +18,7 @@ from typing import Any
 import regex
 from lxml import html as lxml_html
 
+from . import tuning
 from .article import extract_article
 from .config import CleanerConfig
 from .decode import Decoded, DecodeError, decode_bytes, repair_misread_chinese
@@ -68,7 +69,9 @@ class Source:
 
 
 def versions(table: RuleTable) -> dict[str, str]:
-    return {"newsclean": __version__, "trafilatura": _trafilatura_version(), "rules": table.version}
+    """The versions recorded in provenance; the rules' say so when the config overrides thresholds."""
+    return {"newsclean": __version__, "trafilatura": _trafilatura_version(),
+            "rules": table.version + tuning.version_suffix(tuning.active)}
 
 
 @functools.cache
@@ -124,6 +127,13 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextlib.contextmanager
+def _limits(config: CleanerConfig) -> Iterator[None]:
+    """What a config sets for the cleaning of one document: its time limit and its thresholds."""
+    with time_limit(config.timeout), tuning.applied(config.tuning):
+        yield
+
+
 def _looks_like_html(body: str) -> bool:
     return bool(_HTML_SNIFF.search(body[:5000]))
 
@@ -162,6 +172,14 @@ def trace_document(
 
     `tree`: an HTML `text` already parsed with parse_html(text), so that it is not parsed twice."""
     config = config or CleanerConfig()
+    with tuning.applied(config.tuning):
+        return _trace(text, source, fmt=fmt, sha256=sha256, encoding=encoding, config=config, table=table, tree=tree)
+
+
+def _trace(
+    text: str, source: Source, *, fmt: str, sha256: str, encoding: str | None,
+    config: CleanerConfig, table: RuleTable | None, tree: lxml_html.HtmlElement | None,
+) -> Trace:
     table = table or default_table()
     if config.extra_rules:
         table = table.extended(list(config.extra_rules))
@@ -283,7 +301,7 @@ def trace_bytes(
     """clean_bytes with the line-by-line account of removals (see Trace)."""
     source = Source(source) if isinstance(source, str) else source
     config = config or CleanerConfig()
-    with time_limit(config.timeout):
+    with _limits(config):
         return _trace_raw(raw, source, fmt, config, table)
 
 
@@ -323,7 +341,7 @@ def clean_html_bytes(
     """
     source = Source(source) if isinstance(source, str) else source
     config = config or CleanerConfig()
-    with time_limit(config.timeout):
+    with _limits(config):
         decoded = _decode_input(raw, source)
         text = decoded.text
         if not text.strip():
@@ -355,7 +373,7 @@ def trace_decoded(text: str, source: Source | str, *, fmt: str | None = None,
     config = config or CleanerConfig()
     if len(text) > MAX_INPUT_BYTES:  # the refusal clean_bytes makes, counted in characters
         raise CleanError("too_large", f"{len(text):,} characters, more than {MAX_INPUT_BYTES:,}")
-    with time_limit(config.timeout):
+    with _limits(config):
         if fmt == "flat":
             fmt = "markdown" if text.lstrip().startswith("---") else "text"
         sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -384,7 +402,7 @@ def clean_file(path: str | os.PathLike, config: CleanerConfig | None = None) -> 
     Reading is inside the time limit and bounded by the size guard, and only regular files are read."""
     name = os.fspath(path)
     config = config or CleanerConfig()
-    with time_limit(config.timeout):
+    with _limits(config):
         return _trace_raw(read_page_file(name), Source(name), None, config, None).document
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import regex
 from charset_normalizer import from_bytes
 
+from . import tuning
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
@@ -65,10 +67,6 @@ _COMMON_HAN = frozenset(
     "贝貝尊吴吳秀混臣雅振染盛怒舞圆圓搞狂措姓残殘秋培迷诚誠宽寬宇猛摆擺梅毁毀伸摩盟末乃悲拍丁赵趙"
     "北京电電年月日省市县區区镇鎮村校企合作产產教育职職业業"
 )
-
-
-# A Chinese reading is taken without further detection when this share of its ideographs is common.
-_COMMON_SHARE_MIN = 0.5
 
 
 class DecodeError(ValueError):
@@ -143,7 +141,7 @@ def decode_bytes(raw: bytes, http_charset: str | None = None) -> Decoded:
     if b"\x00" in raw[:4096] and not _looks_utf16(raw):
         # stray NULs in a UTF-8 page (a bad export) are dropped; anything else with NULs is binary
         text = _utf8(raw.replace(b"\x00", b""))
-        if text is None or not text.strip() or _control_share(text) > 0.05:
+        if text is None or not text.strip() or _control_share(text) > tuning.active.nul_control_share:
             raise DecodeError("binary content (NUL bytes)")
         return Decoded(text, "utf-8", "utf-8")
     for label, method in ((http_charset, "http"), (declared_charset(raw), "declared")):
@@ -174,15 +172,16 @@ def _control_share(text: str) -> float:
 
 def _common_han_share(text: str) -> float:
     han = [c for c in text[:20000] if "\u3400" <= c <= "\u9fff"]
-    return sum(1 for c in han if c in _COMMON_HAN) / len(han) if len(han) >= 8 else 0.0
+    return sum(1 for c in han if c in _COMMON_HAN) / len(han) if len(han) >= tuning.active.common_han_min else 0.0
 
 
 def _better_chinese(raw: bytes, text: str, codec: str, method: str) -> Decoded:
     """GBK bytes often decode without error as Big5 and the reverse: keep the reading with common characters."""
-    other = {"gb18030": "big5hkscs", "big5hkscs": "gb18030"}.get(codec)
-    if other is not None and _common_han_share(text) < 0.3:
+    other, t = {"gb18030": "big5hkscs", "big5hkscs": "gb18030"}.get(codec), tuning.active
+    if other is not None and _common_han_share(text) < t.other_reading_share:
         alt = _strict(raw, other)
-        if alt is not None and _plausible(alt) and _common_han_share(alt) > 2 * _common_han_share(text) + 0.1:
+        if alt is not None and _plausible(alt) \
+                and _common_han_share(alt) > t.other_reading_ratio * _common_han_share(text) + t.other_reading_margin:
             return Decoded(alt, other, "detected")
     return Decoded(text, codec, method)
 
@@ -206,7 +205,7 @@ def _detect(raw: bytes) -> Decoded:
     for codec in ("gb18030", "big5hkscs"):
         text = _gbk_space(raw.decode(codec, "replace"), codec)
         if text.count("\ufffd") <= max(2, len(text) // 1000) and _plausible(text) \
-                and _common_han_share(text) >= _COMMON_SHARE_MIN:
+                and _common_han_share(text) >= tuning.active.common_share_min:
             return Decoded(text, codec, "detected")
     best = from_bytes(raw[:200_000], cp_isolation=None).best()
     if best is None:
@@ -218,10 +217,8 @@ def _detect(raw: bytes) -> Decoded:
     return Decoded(text, codec, "detected")
 
 
-# A page whose Chinese bytes were once decoded as Latin-1 and saved again (`ÒÕÊõÊ·` for `艺术史`): at least this
-# many such characters, making up this share of the page's non-ASCII characters, with no ideograph anywhere.
-MISREAD_MIN_CHARS = 20
-MISREAD_SHARE = 0.9
+# A page whose Chinese bytes were once decoded as Latin-1 and saved again (`ÒÕÊõÊ·` for `艺术史`): tuning's
+# misread_min_chars and misread_share.
 _LATIN1_HIGH = re.compile(r"[\u0080-\u00ff]")
 # (the regex module scans a string for one class of characters several times faster than re)
 _MISREAD_PAIR = regex.compile(r"[\u0080-\u009f\u00a1-\u00ff]{2}")  # not-break spaces come in pairs in any page
@@ -251,8 +248,8 @@ def repair_misread_chinese(text: str) -> str | None:
         return None
     if _ANY_HAN.search(text):
         return None
-    high = len(_LATIN1_HIGH.findall(text))
-    if high < MISREAD_MIN_CHARS or high < MISREAD_SHARE * len(_NON_ASCII.findall(text)):
+    high, t = len(_LATIN1_HIGH.findall(text)), tuning.active
+    if high < t.misread_min_chars or high < t.misread_share * len(_NON_ASCII.findall(text)):
         return None
     for source in ("latin-1", "cp1252"):
         try:
@@ -261,7 +258,7 @@ def repair_misread_chinese(text: str) -> str | None:
             continue
         for codec in ("gb18030", "big5hkscs"):
             fixed = _gbk_space(raw.decode(codec, "replace"), codec)
-            if fixed.count("\ufffd") <= max(2, high // 100) and _common_han_share(fixed) >= _COMMON_SHARE_MIN:
+            if fixed.count("\ufffd") <= max(2, high // 100) and _common_han_share(fixed) >= t.common_share_min:
                 return fixed
     return None
 

@@ -15,36 +15,55 @@ from importlib import resources
 from itertools import islice
 
 import regex
-import yaml
 from lxml import etree
 from lxml import html as lxml_html
 
+from . import tuning
+from .catalogue import CatalogueError, checked_examples
 from .htmlextract import BLOCK_TAGS as HTML_BLOCK_TAGS
 from .structure import CLAUSE_PUNCT, PunctTally
+from .yamlfile import load_table_text
 
 BLOCK_TAGS = HTML_BLOCK_TAGS | {"center", "caption"}
 SKIP_TAGS = frozenset(
     "script style noscript template svg iframe head object embed canvas select option button textarea input "
     "audio video map area link meta title math".split()
 )
-# Semantic furniture elements, pruned like a class token (unless they hold the article, see the guard).
-FURNITURE_TAGS = {"nav": "navigation", "footer": "footer", "aside": "navigation", "header": "navigation"}
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _ARTICLE_BODY = etree.XPath('.//*[@itemprop="articleBody"]')
 _TOKEN_SPLIT = regex.compile(r"[^a-z0-9]+")
-_COMMENT_HEADING = regex.compile(r"(?i)评论|評論|comment|reply|discussion|conversation")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
-# An element holding more than this share of the page's punctuated text is never pruned, nor skipped as hidden
-# (pages rendered by streaming servers deliver the article in `<div hidden>` chunks that a script moves into place).
-_GUARD_SHARE = 0.35
-# A block heading is at most this long: 相关新闻 is four characters, "You might also like..." twenty-two.
-_HEADING_MAX_CHARS = 40
-# A link holding more than this many characters in this many sentences is prose wrapped in <a>: headlines stay
-# under 80 characters, and a teaser card (a linked headline with a summary) holds a sentence or two.
-PROSE_LINK_CHARS = 200
-PROSE_LINK_SENTENCES = 4
 _SENTENCE_END = regex.compile(r"[。！？!?]|(?<=\p{L})\.(?=\s|$)")
-_SLUG_WORDS = 3  # an id of this many words that spells its heading is a slug of content, not furniture
+
+
+DOM_RULES_FILE = "data/dom_rules.yaml"
+# The roles a group may declare (data/dom_rules.yaml): what the pruning does differently for its elements.
+GROUP_ROLES = {
+    "continuation": "a box of the group that is mostly unlinked paragraphs is the article's own `Read more` half, "
+                    "and is kept",
+}
+_GROUP_FIELDS = {"concept", "case", "tokens", "whole_words", "roles", "examples"}
+
+
+class DomRuleError(ValueError):
+    """data/dom_rules.yaml is malformed (an unknown key, group or role)."""
+
+
+@dataclass(frozen=True)
+class DomGroup:
+    """One group of furniture as the table declares it; pruned elements are recorded as `dom_<name>`."""
+
+    name: str
+    concept: str  # the text rules' concept it belongs to (comment_box, related, site_chrome, ...)
+    case: str
+    tokens: tuple[str, ...]
+    whole_words: tuple[str, ...] = ()
+    roles: frozenset[str] = frozenset()
+    examples: tuple[dict, ...] = ()
+
+    @property
+    def rule(self) -> str:
+        return f"dom_{self.name}"
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one instance per process
@@ -56,22 +75,50 @@ class DomRules:
     ad_label: regex.Pattern
     version: str
     whole_words: dict[str, str] = field(default_factory=dict)  # tokens that count only as a whole class or id
+    groups: dict[str, DomGroup] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)  # semantic furniture elements (nav, footer, ...) -> group
+    # the group of a block a heading opens: the first whose pattern (None: any) the heading text matches
+    heading_groups: tuple[tuple[regex.Pattern | None, str], ...] = ()
+    ad_group: str = ""  # the group of a link whose first child is an ad label
+    continued: frozenset[str] = frozenset()  # the groups with the `continuation` role
+
+
+def _group(name: str, spec: dict) -> DomGroup:
+    if unknown := sorted(set(spec) - _GROUP_FIELDS):
+        raise DomRuleError(f"dom group {name!r}: unknown keys {unknown}")
+    roles = frozenset(spec.get("roles") or ())
+    if unknown := sorted(roles - set(GROUP_ROLES)):
+        raise DomRuleError(f"dom group {name!r}: unknown roles {unknown} (known: {', '.join(GROUP_ROLES)})")
+    try:
+        examples = checked_examples(spec.get("examples"), f"dom group {name!r}")
+    except CatalogueError as exc:
+        raise DomRuleError(str(exc)) from None
+    return DomGroup(name, str(spec["concept"]), str(spec["case"]), tuple(str(t).lower() for t in spec["tokens"]),
+                    tuple(str(t).lower() for t in spec.get("whole_words") or ()), roles, examples)
+
+
+def load_dom_rules(text: str) -> DomRules:
+    data = load_table_text(text)
+    groups = {name: _group(name, spec) for name, spec in data["groups"].items()}
+    named = [*data["tags"].values(), data["ad_labels"]["group"], *(g["group"] for g in data["headings"]["groups"])]
+    if unknown := sorted(set(named) - set(groups)):
+        raise DomRuleError(f"dom rules name groups that are not defined: {unknown}")
+    tokens = {t: g.name for g in groups.values() for t in g.tokens}
+    whole = {t: g.name for g in groups.values() for t in g.whole_words}
+    long_tokens = {t: g for t, g in tokens.items() if len(t) >= data["long_token_chars"] and "-" not in t}
+    long_pattern = regex.compile("|".join(sorted(map(regex.escape, long_tokens), key=len, reverse=True)))
+    heading_groups = tuple((regex.compile(g["pattern"]) if g.get("pattern") else None, g["group"])
+                           for g in data["headings"]["groups"])
+    return DomRules(tokens, long_tokens, long_pattern, regex.compile(data["headings"]["pattern"]),
+                    regex.compile(data["ad_labels"]["pattern"]), str(data.get("version", 0)), whole, groups,
+                    dict(data["tags"]), heading_groups, data["ad_labels"]["group"],
+                    frozenset(g.name for g in groups.values() if "continuation" in g.roles))
 
 
 @functools.lru_cache(maxsize=1)
 def dom_rules() -> DomRules:
-    data = yaml.safe_load(resources.files("cleaners").joinpath("data/dom_rules.yaml").read_text("utf-8"))
-    tokens: dict[str, str] = {}
-    whole: dict[str, str] = {}
-    for group, spec in data["groups"].items():
-        for token in spec["tokens"]:
-            tokens[str(token).lower()] = group
-        for token in spec.get("whole_words", ()):
-            whole[str(token).lower()] = group
-    long_tokens = {t: g for t, g in tokens.items() if len(t) >= 6 and "-" not in t}
-    long_pattern = regex.compile("|".join(sorted(map(regex.escape, long_tokens), key=len, reverse=True)))
-    return DomRules(tokens, long_tokens, long_pattern, regex.compile(data["headings"]["pattern"]),
-                    regex.compile(data["ad_labels"]["pattern"]), str(data.get("version", 0)), whole)
+    """The bundled DOM rules (data/dom_rules.yaml), loaded once per process."""
+    return load_dom_rules(resources.files("cleaners").joinpath(DOM_RULES_FILE).read_text("utf-8"))
 
 
 @dataclass
@@ -102,7 +149,7 @@ def class_tokens(el: lxml_html.HtmlElement) -> list[str]:
     its content, not the name of a page component, and is not read.
     """
     ident = el.get("id") or ""
-    if len(_TOKEN_SPLIT.split(ident)) >= _SLUG_WORDS and _names_its_heading(el, ident):
+    if len(_TOKEN_SPLIT.split(ident)) >= tuning.active.slug_words and _names_its_heading(el, ident):
         ident = ""
     raw = f"{el.get('class') or ''} {ident}".lower()
     words = raw.split()
@@ -156,50 +203,45 @@ def _puncts(el: lxml_html.HtmlElement) -> int:
     return len(CLAUSE_PUNCT.findall(el.text_content()))
 
 
-# A block named `related` / `more` is a list of links to other pages. One that is mostly paragraphs of unlinked
-# prose (this many <p> of this many characters, holding this share of its text, under this share in links) is the
-# article's own continuation behind a `Read more` button (mobile news templates), not a list.
-RELATED_PROSE_PARAGRAPHS = 3
-RELATED_PARAGRAPH_CHARS = 100
-RELATED_PROSE_SHARE = 0.6
-RELATED_MAX_LINK_SHARE = 0.05
-
-
 def _unlinked_prose(el: lxml_html.HtmlElement) -> bool:
-    paragraphs = [n for p in islice(el.iter("p"), 200) if len(n := p.text_content()) >= RELATED_PARAGRAPH_CHARS]
-    if len(paragraphs) < RELATED_PROSE_PARAGRAPHS:
+    """A block named `related` / `more` that is mostly paragraphs of unlinked prose: the article's own continuation
+    behind a `Read more` button (mobile news templates), not a list of links to other pages."""
+    t = tuning.active
+    paragraphs = [n for p in islice(el.iter("p"), 200) if len(n := p.text_content()) >= t.related_paragraph_chars]
+    if len(paragraphs) < t.related_prose_paragraphs:
         return False
     text = len(el.text_content())
     linked = sum(len(a.text_content()) for a in el.iter("a"))
-    return sum(map(len, paragraphs)) >= RELATED_PROSE_SHARE * text and linked <= RELATED_MAX_LINK_SHARE * text
+    return sum(map(len, paragraphs)) >= t.related_prose_share * text and linked <= t.related_max_link_share * text
 
 
 def is_prose_link(el: lxml_html.HtmlElement) -> bool:
     """A link that wraps paragraphs of punctuated text (some CMSs put a whole article body inside one `<a>`):
     its text is prose, not a headline or a menu item."""
-    text = el.text or ""
-    if not len(el) and len(text) <= PROSE_LINK_CHARS:
+    text, t = el.text or "", tuning.active
+    if not len(el) and len(text) <= t.prose_link_chars:
         return False
     text = el.text_content()
-    return len(text) > PROSE_LINK_CHARS and len(_SENTENCE_END.findall(text)) >= PROSE_LINK_SENTENCES
+    return len(text) > t.prose_link_chars and len(_SENTENCE_END.findall(text)) >= t.prose_link_sentences
 
 
 def _heading_text(el: lxml_html.HtmlElement) -> str | None:
     """The text of the first child when it is a short heading-like element (h2, strong, span, a title div)."""
+    t = tuning.active
     for child in el:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag in SKIP_TAGS or not tag:
             continue
-        if len(child) >= 8:
+        if len(child) >= t.heading_max_children:
             return None
         parts, size = [], 0
         for piece in child.itertext():  # stop as soon as it is longer than a heading: the child may be the body
             parts.append(piece)
             size += len(piece)
-            if size > 4 * _HEADING_MAX_CHARS:
+            if size > 4 * t.heading_max_chars:
                 return None
         text = " ".join("".join(parts).split())
-        return text if 0 < len(text) <= _HEADING_MAX_CHARS else None
+        return text if 0 < len(text) <= t.heading_max_chars else None
     return None
 
 
@@ -231,65 +273,102 @@ def _hidden(el: lxml_html.HtmlElement) -> bool:
     return el.get("hidden") is not None or bool(style and _HIDDEN_STYLE.search(style))
 
 
+def _heading_group(el: lxml_html.HtmlElement, rules: DomRules) -> str | None:
+    """The group of the block a furniture heading opens (`相关新闻`, `Related Articles`, `3 Comments`), or None."""
+    heading = _heading_text(el)
+    if not heading or not rules.heading.match(heading):
+        return None
+    return next((group for pattern, group in rules.heading_groups if pattern is None or pattern.search(heading)),
+                None)
+
+
+class _Flattener:
+    """One top-down pass over a page: the lines so far, the line being built, and what pruning needs."""
+
+    def __init__(self, root: lxml_html.HtmlElement, prune: bool) -> None:
+        self.root, self.prune = root, prune
+        self.rules = dom_rules()
+        self.page_puncts = PunctTally(root.text_content())  # counted only as far as the guard needs
+        self.guard_share = tuning.active.guard_share
+        self.protected = _protected(root)
+        self.cache: dict = {}
+        self.out = DomText([])
+        self.text, self.link_chars, self.tag = "", 0, ""
+
+    def flush(self) -> None:
+        text = " ".join(self.text.split())
+        if text:
+            self.out.lines.append(Line(text, min(self.link_chars, len(text)), len(text), self.tag))
+        self.text, self.link_chars = "", 0
+
+    def add(self, text: str | None, in_link: bool, tag: str) -> None:
+        if text:
+            if not self.text.strip():
+                self.tag = tag
+            self.text += text
+            if in_link:
+                self.link_chars += len(text.strip())
+
+    def leave(self, tag: str, first: int) -> None:
+        """A block element ends its line; the lines it held are one of the page's regions."""
+        if tag in BLOCK_TAGS:
+            self.flush()
+            if len(self.out.lines) > first:
+                self.out.regions.append((first, len(self.out.lines) - 1))
+
+    def skipped(self, el: lxml_html.HtmlElement, tag: str) -> bool:
+        """Not text (scripts, forms, media), hidden but for a large share of the page's prose, or pruned as
+        furniture (the pruned text recorded): the element's tail is all that is read."""
+        if not tag or tag in SKIP_TAGS or (_hidden(el) and self._small(el)):
+            return True
+        if not self.prune or el is self.root or (group := self.furniture(el, tag)) is None:
+            return False
+        text = " ".join(el.text_content().split())
+        if text:
+            self.out.pruned.append((self.rules.groups[group].rule, text))
+        return True
+
+    def furniture(self, el: lxml_html.HtmlElement, tag: str) -> str | None:
+        """The furniture group that prunes this element, or None (the guard keeps the headline, the article body
+        and any element with a large share of the page's prose)."""
+        rules = self.rules
+        group = rules.tags.get(tag) or furniture_group(el, rules, self.cache)
+        if group is None and tag == "a" and _ad_labelled(el, rules.ad_label):
+            group = rules.ad_group
+        if group is None and tag not in ("p", "span", "a", "li"):
+            group = _heading_group(el, rules)
+        if group in rules.continued and _unlinked_prose(el):
+            return None  # a `read more` expander holding the rest of the article, not a list of links
+        if group is None or el in self.protected or not self._small(el):
+            return None
+        return group
+
+    def _small(self, el: lxml_html.HtmlElement) -> bool:
+        """The guard: the element holds at most guard_share of the page's punctuated text."""
+        return self.page_puncts.within_share(_puncts(el), self.guard_share)
+
+
 def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
     """The page as lines with link densities, furniture pruned (when `prune`)."""
     body = tree.find(".//body")
     root = body if body is not None else tree
-    rules = dom_rules()
-    page_puncts = PunctTally(root.text_content())  # counted only as far as the guard needs
-    protected = _protected(root)
-    cache: dict = {}
-    out = DomText([])
-    current: list = ["", 0, ""]  # text, link chars, tag
-
-    def flush() -> None:
-        text = " ".join(current[0].split())
-        if text:
-            out.lines.append(Line(text, min(current[1], len(text)), len(text), current[2]))
-        current[0], current[1] = "", 0
-
-    def add(text: str | None, in_link: bool, tag: str) -> None:
-        if text:
-            if not current[0].strip():
-                current[2] = tag
-            current[0] += text
-            if in_link:
-                current[1] += len(text.strip())
-
+    flat = _Flattener(root, prune)
+    add = flat.add
     # stack of (element, phase, in_link, block_tag, first line); phase 0 = enter, 1 = leave
     stack: list[tuple[lxml_html.HtmlElement, int, bool, str, int]] = [(root, 0, False, "body", 0)]
     while stack:
         el, phase, in_link, block, first = stack.pop()
         tag = el.tag if isinstance(el.tag, str) else ""
         if phase == 1:
-            if tag in BLOCK_TAGS:
-                flush()
-                if len(out.lines) > first:
-                    out.regions.append((first, len(out.lines) - 1))
+            flat.leave(tag, first)
             add(el.tail, in_link, block)
             continue
-        if not tag or tag in SKIP_TAGS or (_hidden(el) and page_puncts.within_share(_puncts(el), _GUARD_SHARE)):
+        if flat.skipped(el, tag):
             add(el.tail, in_link, block)
             continue
-        if prune and el is not root:
-            group = FURNITURE_TAGS.get(tag) or furniture_group(el, rules, cache)
-            if group is None and tag == "a" and _ad_labelled(el, rules.ad_label):
-                group = "ads"
-            if group is None and tag not in ("p", "span", "a", "li"):
-                heading = _heading_text(el)
-                if heading and rules.heading.match(heading):
-                    group = "comments" if _COMMENT_HEADING.search(heading) else "related"
-            if group == "related" and _unlinked_prose(el):
-                group = None  # a `read more` expander holding the rest of the article, not a list of links
-            if group is not None and el not in protected and page_puncts.within_share(_puncts(el), _GUARD_SHARE):
-                text = " ".join(el.text_content().split())
-                if text:
-                    out.pruned.append((f"dom_{group}", text))
-                add(el.tail, in_link, block)
-                continue
         if tag in BLOCK_TAGS:
-            flush()
-        stack.append((el, 1, in_link, block, len(out.lines)))
+            flat.flush()
+        stack.append((el, 1, in_link, block, len(flat.out.lines)))
         if tag in BLOCK_TAGS:
             block = tag
         # a heading wrapped in a link to its own anchor (`<h2><a href="#usage">Usage</a></h2>`) is a heading
@@ -298,5 +377,5 @@ def dom_lines(tree: lxml_html.HtmlElement, prune: bool = True) -> DomText:
         add(el.text, link, block)
         for child in reversed(el):
             stack.append((child, 0, link, block, 0))
-    flush()
-    return out
+    flat.flush()
+    return flat.out

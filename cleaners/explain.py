@@ -1,5 +1,5 @@
-"""Why was this text removed? One document's text with every removed span marked with its rule, and the
-catalogue of every rule (`newsclean rules`).
+"""Why was this text removed? One document's text with every removed span marked with its rule (the names are
+the catalogue's, cleaners.catalogue, which `newsclean rules` lists).
 
 `explain_file` cleans one input and keeps the line-by-line account (a Trace) or the reason it failed;
 `render_text` prints that account for a terminal (colours) or a pipe (plain `[-rule: text-]` markers), then the
@@ -15,9 +15,14 @@ from dataclasses import dataclass, replace
 
 import regex
 
+from .catalogue import RuleInfo, all_rules, rule_concepts
 from .config import CleanerConfig
 from .core import CleanError, Source, Trace, read_page_file, trace_bytes, trace_decoded
 from .readers import InputItem
+
+# The catalogue (cleaners.catalogue) as `newsclean rules` reads it from here.
+__all__ = ["Explained", "RuleInfo", "all_rules", "annotated_lines", "explain_bytes", "explain_file", "render_text",
+           "rule_concepts", "safe"]
 
 # Control characters, bidi overrides and other format characters: shown escaped, never sent to a terminal
 # or a report as they are (a page or a file name must not be able to move the cursor or reorder the line).
@@ -187,91 +192,6 @@ def render_text(ex: Explained, color: bool = False) -> str:
     sections += ["", "metadata:", *metadata_lines(ex), "", "removed by rule:", *count_lines(ex)]
     sections.append(f"kept {kept:,} of {total:,} characters" + (f" ({kept / total:.0%})" if total else ""))
     return "\n".join(sections) + "\n"
-
-
-# ---------------------------------------------------------------- the rule catalogue (`newsclean rules`)
-
-# What each structural detector looks at (the detectors are code, so this says it in words).
-DETECTOR_MATCHES = {
-    "keyword_farm": "a line of four or more short |-separated keywords without a 。",
-    "dateline": "a short line that is a date plus bylines (来源, 作者, 编辑, 阅读…), not prose",
-    "repeated_title": "a line equal to the title (ignoring spaces and punctuation)",
-    "related_headlines": "three or more headline-like lines in a row after the article",
-    "after_article_end": "every line after an end marker such as (完) or 【编辑:…】",
-    "before_article": "lines above the main text block (the run of lines with the best prose score)",
-    "after_article": "lines below the main text block that are not a headline run",
-    "no_article_text": "every line of a page with no prose block at all",
-}
-FRONT_MATTER = (
-    ("front_matter", "a leading --- YAML block ---, read as metadata",
-     "seed 000: Hexo-style front matter (title, categories, author, date) above the page body."),
-    ("front_matter_invalid", "a leading --- block that is not valid YAML, not a mapping, or uses aliases",
-     "exports with broken YAML; aliases are refused (billion-laughs expansion)."),
-)
-
-
-# DOM furniture groups that are the same kind of boilerplate as a text rule concept.
-DOM_CONCEPTS = {"comments": "comment_box", "related": "related", "disclaimer": "disclaimer", "footer": "site_chrome",
-                "navigation": "site_chrome", "breadcrumb": "site_chrome"}
-
-
-@dataclass
-class RuleInfo:
-    name: str  # as recorded in provenance.removed[].rule
-    concept: str
-    kind: str  # text rule scope (line, search, inline, tail), detector, dom, front matter
-    matches: str
-    case: str
-    source: str  # where it is defined
-
-
-def all_rules() -> list[RuleInfo]:
-    """Every rule name the cleaner can record, in table order within each source."""
-    from .rules import default_table
-    from .structure import DETECTORS
-
-    out: list[RuleInfo] = []
-    for r in default_table().rules:
-        kind = r.scope + (f" ({r.block})" if r.block else "") + (", ends article" if r.ends_article else "")
-        matches = r.pattern + (f"  [lines of at most {r.max_chars} chars]" if r.max_chars else "")
-        out.append(RuleInfo(r.name, r.concept, kind, matches, r.case, "data/text_rules.yaml"))
-    for name, (concept, case) in DETECTORS.items():
-        out.append(RuleInfo(name, concept, "detector", DETECTOR_MATCHES.get(name, "(see cleaners/structure.py)"),
-                            case, "cleaners/structure.py"))
-    out += _dom_rules()
-    out += [RuleInfo(n, "front_matter", "front matter", m, c, "cleaners/frontmatter.py") for n, m, c in FRONT_MATTER]
-    return out
-
-
-def _dom_rules() -> list[RuleInfo]:
-    """The DOM furniture groups, when this build has them (data/dom_rules.yaml)."""
-    from importlib import resources
-
-    import yaml
-
-    try:
-        data = yaml.safe_load(resources.files("cleaners").joinpath("data/dom_rules.yaml").read_text("utf-8"))
-    except (FileNotFoundError, OSError):
-        return []
-    groups = (data or {}).get("groups") or {}
-    headings = (data or {}).get("headings") or {}
-    out = []
-    for group, spec in groups.items():
-        matches = "elements whose class or id tokens include: " + ", ".join(map(str, spec.get("tokens") or []))
-        if spec.get("whole_words"):
-            matches += "; or whose whole class or id is one of: " + ", ".join(map(str, spec["whole_words"]))
-        if group in ("related", "comments") and headings.get("pattern"):
-            matches += f"; or a block opened by a heading matching {headings['pattern']}"
-        if group == "ads" and (labels := (data or {}).get("ad_labels") or {}).get("pattern"):
-            matches += f"; or a link whose first child is an ad label matching {labels['pattern']}"
-        out.append(RuleInfo(f"dom_{group}", DOM_CONCEPTS.get(group, group), "dom", matches, str(spec.get("case", "")),
-                            "data/dom_rules.yaml"))
-    return out
-
-
-def rule_concepts() -> dict[str, str]:
-    """Rule name -> concept, for every rule the cleaner can record."""
-    return {r.name: r.concept for r in all_rules()}
 
 
 def explain_all(paths: Iterable[str], config: CleanerConfig | None = None) -> list[Explained]:

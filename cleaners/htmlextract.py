@@ -9,6 +9,8 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from . import tuning
+
 # Elements that start a new line when a tree is flattened by hand.
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
@@ -67,8 +69,6 @@ def _merge_stray_roots(tree: lxml_html.HtmlElement) -> None:
 # printed after it (`Loading paragraph...`). The browser shows the chunks in place; so does the parsed tree.
 _STREAMED = etree.XPath('//div[@hidden][starts-with(@id, "S:")]')
 MAX_STREAMED_CHUNKS = 1000
-# a fallback is a spinner or a line such as `Loading image...`: no more text than this, no heading or paragraph
-_FALLBACK_MAX_CHARS = 40
 
 
 def place_streamed_chunks(tree: lxml_html.HtmlElement) -> None:
@@ -85,7 +85,8 @@ def place_streamed_chunks(tree: lxml_html.HtmlElement) -> None:
             continue
         fallback = holder.getnext()
         if fallback is not None and fallback.tag not in ("template", "p", "h1", "h2", "h3", "h4", "img") \
-                and fallback.find(".//p") is None and len(fallback.text_content().strip()) <= _FALLBACK_MAX_CHARS:
+                and fallback.find(".//p") is None \
+                and len(fallback.text_content().strip()) <= tuning.active.fallback_max_chars:
             fallback.drop_tree()
         if chunk.text and chunk.text.strip():  # text before the chunk's first element goes with it
             before = holder.getprevious()

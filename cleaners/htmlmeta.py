@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import regex
 from lxml import html as lxml_html
 
+from . import tuning
 from .metadata import (
     TEXT_DATE,
     bylines,
@@ -212,6 +213,9 @@ def split_title_parts(page_title: str) -> list[str]:
     return [p for p in _TITLE_SPLIT.split(page_title.strip()) if p]
 
 
+_PARTED = 2  # a title with a separator: a headline and what names its site or section
+
+
 def split_site_suffix(page_title: str, headings: Sequence[str] = (),
                       site: str | None = None) -> tuple[str, str | None]:
     """`新闻标题_新浪网` -> (`新闻标题`, `新浪网`): what comes before the site's own name when `site` is given
@@ -220,23 +224,24 @@ def split_site_suffix(page_title: str, headings: Sequence[str] = (),
     (`雄安新区 - 维基百科，自由的百科全书`).
     """
     parts = split_title_parts(page_title)
-    if len(parts) < 2:
+    if len(parts) < _PARTED:
         return page_title.strip(), None
+    t = tuning.active
     whole = _squash(page_title)
     keyed = [(" ".join(h.split()), _squash(h)) for h in headings]
     # the site's own name inside the <title> (`标题 @ 博客名 :: 平台名`): what comes after it is more site, and
     # what comes before is the headline, unless an <h1> printed there says which part
-    at = page_title.find(site) if site and len(_squash(site)) >= 2 else -1
+    at = page_title.find(site) if site and len(_squash(site)) >= t.site_name_min_chars else -1
     if at > 0 and (before := _TITLE_SPLIT.sub(" ", page_title[:at]).strip()) and _squash(before) != _squash(site):
         head = page_title[:at].strip()
         head = _TRAILING_SEPARATORS.sub("", head).strip()
         for h, key in keyed:
-            if len(key) >= 4 and key in _squash(head) and key != _squash(head):
+            if len(key) >= t.h1_min_key and key in _squash(head) and key != _squash(head):
                 return h, site
         return head, site
     keys = [key for _h, key in keyed if key]
     for h, key in keyed:  # an <h1> printed inside the <title>, separators and all, is the headline
-        if len(key) >= 4 and key in whole and key != whole:
+        if len(key) >= t.h1_min_key and key in whole and key != whole:
             return h, (parts[-1] if _squash(parts[-1]) not in key else None)
     printed = [p for p in parts if _squash(p) and any(_squash(p) in k for k in keys)]
     headline = max(printed or parts[:-1], key=len)  # the last part names the site, however long
@@ -256,9 +261,6 @@ def _headline(candidates: list[str], printed: list[str]) -> str | None:
     return candidates[0] if candidates else None
 
 
-# A headline in a script that separates words runs to at most this many words; a longer <h1> holds more.
-HEADLINE_MAX_WORDS = 40
-HEADLINE_MIN_WORDS = 2  # words that count
 # Words too common to tie an <h1> to the <title> (`The Guide` and `A Guide to …` share nothing that counts).
 _COMMON_WORDS = frozenset(
     "a an the and or of to in on for with by at from is are be how what why your you our my this that it its "
@@ -277,13 +279,8 @@ def _is_logo(h1: lxml_html.HtmlElement, text: str, site: str | None) -> bool:
         return True
     links = list(h1.iter("a"))
     return len(links) == 1 and ("home" in (links[0].get("rel") or "").split()
-                                or _link_depth(links[0].get("href") or "") <= LOGO_LINK_DEPTH
+                                or _link_depth(links[0].get("href") or "") <= tuning.active.logo_link_depth
                                 and _squash(links[0].text_content()) == _squash(text))
-
-
-# An <h1> whose whole text links this few path segments deep names the site or a section (`/`, `/blog`); a
-# headline links to its own page (`/2013/12/28/slug`, `/blog/post/12345`) if at all.
-LOGO_LINK_DEPTH = 1
 
 
 def _link_depth(href: str) -> int:
@@ -300,14 +297,15 @@ def _printed_headline(h1s: list[lxml_html.HtmlElement], candidates: list[str], s
     Chinese pages keep _headline's choice: their words are not separated, and a portal's <title> is the headline.
     """
     stated = set().union(*(_content_words(c) for c in candidates)) if candidates else set()
+    t = tuning.active
     for el in h1s:
         text = " ".join(el.text_content().split())
-        if not text or _HAN_CHAR.search(text) or not 0 < len(text.split()) <= HEADLINE_MAX_WORDS:
+        if not text or _HAN_CHAR.search(text) or not 0 < len(text.split()) <= t.headline_max_words:
             continue
         if _is_logo(el, text, site):
             continue
         words = _content_words(text)
-        if len(words) < HEADLINE_MIN_WORDS:  # `Planning`, `Menu`: a section's name; _headline weighs it exactly
+        if len(words) < t.headline_min_words:  # `Planning`, `Menu`: a section's name; _headline weighs it exactly
             continue
         if not stated or words & stated:
             return text
@@ -331,7 +329,7 @@ def extract_meta(tree: lxml_html.HtmlElement) -> HtmlMeta:
     title_parts = split_title_parts(page_title)
     named = _clean(first("site")) or ld.publisher
     site_named = named or (title_parts[-1] if title_parts else None)
-    h1_elements = [el for el in list(tree.iter("h1"))[:H1_LOOKED_AT]
+    h1_elements = [el for el in list(tree.iter("h1"))[:tuning.active.h1_looked_at]
                    if not _is_logo(el, " ".join(el.text_content().split()), site_named)]
     h1s = [" ".join(el.text_content().split()) for el in h1_elements[:2]]
     headline, suffix = split_site_suffix(page_title, h1s, named) if page_title else ("", None)
@@ -414,17 +412,8 @@ def _join_names(values: list[str]) -> str | None:
     return ", ".join(names) if names else None
 
 
-# Printed metadata: bylines and dates as the page shows them by its headline.
-# <h1>s looked at for the headline (a page may put its logo or site name in the first).
-H1_LOOKED_AT = 6
-# Bylines and dates stand by the headline: the elements looked at are this many after the headline <h1> in page
-# order and this many before it (kickers and datelines above it), without descending into a large block before it
-# (a menu). Walking only there keeps the cost per page at a fraction of a millisecond on any page size.
-WALK_AFTER, WALK_BEFORE = 400, 60
-# Unmarked text (a `By ` label, a date on its own) is read this near the headline only; marked elements (class,
-# id, microdata, <time>) over the whole walk. Reading every text and tail is most of the walk's cost.
-TEXT_DISTANCE = 200
-BEFORE_BLOCK_MAX = 40  # elements: a preceding block larger than this is a menu or a banner, not a dateline
+# Printed metadata: bylines and dates as the page shows them by its headline, in the elements walked around it
+# (tuning: walk_after, walk_before, before_block_max; unmarked text within text_distance).
 # Class and id fragments looked at further (exactly, in _class_words): `date` is also in `update` and `candidate`.
 # Plain substring tests on the lower-cased value: a regex alternation costs several times more per element.
 _MARK_FRAGMENTS = ("author", "byline", "by-line", "writer", "contributor", "reporter", "date", "time", "publish",
@@ -447,15 +436,9 @@ def _marked(marks: str, seen: dict[str, bool]) -> bool:
         low = marks.lower()
         found = seen[marks] = any(map(low.__contains__, _MARK_FRAGMENTS))
     return found
-# An element with more children than this is a container (a card, the article), not a byline; WordPress marks
-# <body> itself with `author-jane`.
-BYLINE_MAX_CHILDREN = 12
+
+
 _CONTAINER_TAGS = frozenset({"html", "body", "head", "main", "article", "form", "script", "style", "noscript"})
-# Of a marked element's text, this much is read for a date (prose goes on to mention others; a byline or a
-# `Posted on April 13, 2023 Tags: …` row prints its date first).
-DATE_TEXT_MAX_CHARS = 120
-# A byline text this short may be the name itself (`Denise Everheart`, `Mahua Das in Project Management`).
-NAME_TEXT_MAX_CHARS = 60
 # Class and id words, after splitting camelCase and separators (`authorName`, `post_author`, `c-byline__name`).
 AUTHOR_WORDS = frozenset({"author", "authors", "byline", "bylines", "writer", "writers", "contributor",
                           "contributors", "reporter", "byl", "autor", "auteur", "autore", "auteurs"})
@@ -480,13 +463,6 @@ _PUBLISHED_LABEL = regex.compile(
     r"(?i)(?:published|posted|publié|veröffentlicht|publicado|pubblicato|gepubliceerd)\W{0,4}(?:on|le|am|el|em|il|op)?"
     r"\W{0,3}$"
 )
-# Of the text before a date, this much is read for its label (`Originally published `, `Last updated on `).
-DATE_LABEL_CHARS = 30
-# Dates read in one element's text (`Published Apr 26, 2023 Updated Aug 21, 2025`).
-DATES_PER_TEXT = 3
-# A candidate printed before the headline counts as this much farther than one after it (datelines and kickers
-# stand above some headlines; most bylines stand below).
-BEFORE_HEADLINE = 2
 _CAMEL = regex.compile(r"(?<=[a-z])(?=[A-Z])")
 _CLASS_SPLIT = regex.compile(r"[^a-z0-9]+")
 _LABEL_ONLY = regex.compile(r"(?i)^(?:(?:written|posted|published|words|story)\s+by|by|author|authors|auteur|autor)"
@@ -551,7 +527,7 @@ def _name_in(text: str) -> str | None:
         return bylines([text]).get("author")
     if name := printed_byline(text, anywhere=True):
         return name
-    if len(text) <= NAME_TEXT_MAX_CHARS:  # `Dec 17, 2025 Julian K. Arni`, `Jane Smith | Updated May 2`
+    if len(text) <= tuning.active.name_text_max_chars:  # `Dec 17, 2025 Julian K. Arni`, `Jane Smith | Updated May 2`
         if YEAR.search(text):
             text = DATE.sub(" | ", TEXT_DATE.sub(" | ", text)).strip(" ,;:-–—|•·")
         cut = _NAME_END.search(text)
@@ -561,22 +537,20 @@ def _name_in(text: str) -> str | None:
     return None
 
 
-# Unmarked text read for a date when no marked element prints one: a short text of its own this near the headline
-# (`<h1>…</h1><p>November 2, 2022</p>`), in elements walked.
-LOOSE_DATE_DISTANCE = 60
-LOOSE_TEXT_MAX_CHARS = 60
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 
 
 def _walk(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElement | None) -> list[tuple[int, Any]]:
     """(distance from the headline, element) for the elements around it: after it in page order (distance 1, 2,
-    …), then before it, nearest first (distance BEFORE_HEADLINE per element). Without a headline, the page's
+    …), then before it, nearest first (distance before_headline per element). Without a headline, the page's
     first elements. A list, built by C-level slicing: a generator per element costs more than the work on it."""
+    t = tuning.active
     if headline is None:
         body = tree.find("body")
-        return list(enumerate(islice((body if body is not None else tree).iterdescendants(), WALK_AFTER), 1))
-    after = list(enumerate(islice(_following(headline), WALK_AFTER), 1))
-    before = [(k * BEFORE_HEADLINE, el) for k, el in enumerate(islice(_preceding(headline), WALK_BEFORE), 1)]
+        return list(enumerate(islice((body if body is not None else tree).iterdescendants(), t.walk_after), 1))
+    after = list(enumerate(islice(_following(headline), t.walk_after), 1))
+    before = [(k * t.before_headline, el) for k, el in enumerate(islice(_preceding(headline, t.before_block_max),
+                                                                        t.walk_before), 1)]
     return after + before
 
 
@@ -590,12 +564,12 @@ def _following(el: Any) -> Iterator[Any]:
             yield from sib.iterdescendants()
 
 
-def _preceding(el: Any) -> Iterator[Any]:
-    """The elements before `el`, nearest first, skipping blocks larger than BEFORE_BLOCK_MAX (menus, banners)."""
+def _preceding(el: Any, block_max: int) -> Iterator[Any]:
+    """The elements before `el`, nearest first, skipping blocks larger than `block_max` (menus, banners)."""
     for cur in (el, *el.iterancestors()):
         for sib in cur.itersiblings(preceding=True):
-            block = list(islice(sib.iter(), BEFORE_BLOCK_MAX + 1))
-            if len(block) <= BEFORE_BLOCK_MAX:
+            block = list(islice(sib.iter(), block_max + 1))
+            if len(block) <= block_max:
                 yield from reversed(block)
         if cur is not el:
             yield cur
@@ -604,16 +578,17 @@ def _preceding(el: Any) -> Iterator[Any]:
 def _read_texts(far: int, node: Any, names: list[tuple[int, str]], loose: list[tuple[int, str]],
                 add_date: Any) -> None:
     """An element's own text and tail: a byline label opening either (`<p>By <a>…`, `<span>…</span>By …`), and
-    within LOOSE_DATE_DISTANCE a short text that is a date."""
+    within loose_date_distance a short text that is a date."""
     text, tail = node.text, node.tail
     if text and text[:24].lstrip()[:2].lower() in _LABEL_HEADS and _LABEL_START.match(text):
         _read_label(far, text, node, None, node[0] if len(node) else None, names, add_date)
     if tail and tail[:24].lstrip()[:2].lower() in _LABEL_HEADS and _LABEL_START.match(tail) \
             and (owner := node.getparent()) is not None:
         _read_label(far, tail, owner, node, node.getnext(), names, add_date)
-    if far <= LOOSE_DATE_DISTANCE:
+    t = tuning.active
+    if far <= t.loose_date_distance:
         for piece in (text, tail):
-            if piece and len(piece) <= LOOSE_TEXT_MAX_CHARS and not piece.isspace() and _DIGIT.search(piece) \
+            if piece and len(piece) <= t.loose_text_max_chars and not piece.isspace() and _DIGIT.search(piece) \
                     and (iso := find_text_date(piece)):
                 loose.append((far, iso))
 
@@ -628,7 +603,7 @@ def _read_itemprop(far: int, node: Any, props: list[str], stamps: list[tuple[int
     if ("author" in props or "creator" in props) and not _in_comments(node):
         inner = node.find(".//*[@itemprop='name']")
         source = inner if inner is not None else node
-        value = source.get("content") or (_text(source) if len(source) <= BYLINE_MAX_CHILDREN else "")
+        value = source.get("content") or (_text(source) if len(source) <= tuning.active.byline_max_children else "")
         if name := _name_in(value):
             names.append((far, name))
 
@@ -649,10 +624,10 @@ def _read_label(far: int, label: str, owner: Any, before: Any, nxt: Any, names: 
 def _dates_in(text: str) -> list[tuple[str, str | None]]:
     """The dates the text prints, each with its label: "published", "updated" or None."""
     found: list[tuple[str, str | None]] = []
-    offset = 0
-    while len(found) < DATES_PER_TEXT and (at := text_date_at(text[offset:])):
+    offset, t = 0, tuning.active
+    while len(found) < t.dates_per_text and (at := text_date_at(text[offset:])):
         start, iso = at[0] + offset, at[1]
-        before = text[max(0, start - DATE_LABEL_CHARS):start]
+        before = text[max(0, start - t.date_label_chars):start]
         label = "updated" if _UPDATED_LABEL.search(before) else "published" if _PUBLISHED_LABEL.search(before) \
             else None
         found.append((iso, label))
@@ -668,75 +643,93 @@ def _labelled_element(label: str, before: Any, nxt: Any) -> str | None:
         return None
     if before is not None and _text(before):  # `… a parser by <a>someone</a>` inside prose cites, it does not sign
         return None
-    if nxt is None or not isinstance(nxt.tag, str) or len(nxt) > BYLINE_MAX_CHILDREN:
+    if nxt is None or not isinstance(nxt.tag, str) or len(nxt) > tuning.active.byline_max_children:
         return None
     return printed_byline("By " + _text(nxt))
+
+
+@dataclass
+class _Candidates:
+    """What the walk around the headline finds, each with its distance from the headline; stamps and dates ranked
+    first (pubdate before <time>, a publication date before an update's)."""
+
+    date_chars: int  # tuning.date_text_max_chars
+    names: list[tuple[int, str]] = field(default_factory=list)
+    handles: list[tuple[int, str]] = field(default_factory=list)
+    dates: list[tuple[int, int, str]] = field(default_factory=list)
+    loose: list[tuple[int, str]] = field(default_factory=list)  # dates in unmarked short texts
+    said: list[tuple[int, str]] = field(default_factory=list)  # dates labelled as the publication's
+    stamps: list[tuple[int, int, str]] = field(default_factory=list)
+    props: list[tuple[int, str]] = field(default_factory=list)
+    seen: dict[str, bool] = field(default_factory=dict)  # class and id values already judged by _marked
+
+    def add_date(self, far: int, text: str, updated: bool = False) -> None:
+        for iso, label in _dates_in(text[:self.date_chars]):
+            if label == "published":
+                self.said.append((far, iso))
+            self.dates.append((int(updated or label == "updated"), far, iso))
+
+    def printed(self) -> _Printed:
+        """Each the one nearest the headline."""
+        found = _Printed()
+        found.structured_date = min(self.stamps)[-1] if self.stamps else None
+        found.itemprop_author = min(self.props)[-1] if self.props else None
+        found.byline = min(self.names)[-1] if self.names else None
+        found.handle = min(self.handles)[-1] if self.handles else None
+        found.published = min(self.said)[-1] if self.said else None
+        found.date = min(self.dates)[-1] if self.dates else min(self.loose)[-1] if self.loose else None
+        return found
 
 
 def _printed(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElement | None) -> _Printed:
     """Bylines and dates the page prints, each the one nearest its headline (a sidebar's or a related card's
     byline lies farther away)."""
-    # (distance from the headline, value), stamps and dates ranked first (pubdate before <time>, a publication
-    # date before an update's)
-    names: list[tuple[int, str]] = []
-    handles: list[tuple[int, str]] = []
-    dates: list[tuple[int, int, str]] = []
-    loose: list[tuple[int, str]] = []  # dates in unmarked short texts
-    said: list[tuple[int, str]] = []  # dates labelled as the publication's
-    stamps: list[tuple[int, int, str]] = []
-    props: list[tuple[int, str]] = []
-    seen: dict[str, bool] = {}
-
-    def add_date(far: int, text: str, updated: bool = False) -> None:
-        for iso, label in _dates_in(text[:DATE_TEXT_MAX_CHARS]):
-            if label == "published":
-                said.append((far, iso))
-            dates.append((int(updated or label == "updated"), far, iso))
-
+    t = tuning.active
+    found = _Candidates(t.date_text_max_chars)
+    seen, text_distance, loose_max = found.seen, t.text_distance, t.loose_text_max_chars
     for far, node in _walk(tree, headline):
         tag = node.tag
         if tag.__class__ is not str:  # comments and processing instructions
             continue
         if tag in _SKIPPED_TAGS:  # its own text is code, not page text; its tail is (`<svg …/> Dec 12, 2025`)
-            if far <= TEXT_DISTANCE and (tail := node.tail) and len(tail) <= LOOSE_TEXT_MAX_CHARS \
+            if far <= text_distance and (tail := node.tail) and len(tail) <= loose_max \
                     and (iso := find_text_date(tail)):
-                loose.append((far, iso))
+                found.loose.append((far, iso))
             continue
-        if far <= TEXT_DISTANCE:  # unmarked text: labels (`By `, `Posted on `) and dates standing alone
-            _read_texts(far, node, names, loose, add_date)
+        if far <= text_distance:  # unmarked text: labels (`By `, `Posted on `) and dates standing alone
+            _read_texts(far, node, found.names, found.loose, found.add_date)
         if tag == "time":
             if (stamp := node.get("datetime")) and (iso := parse_date(stamp)):
-                stamps.append((0 if node.get("pubdate") is not None else 1, far, iso))
+                found.stamps.append((0 if node.get("pubdate") is not None else 1, far, iso))
             else:
-                add_date(far, _text(node))
-            continue
-        if (prop := node.get("itemprop")) is not None:
-            _read_itemprop(far, node, prop.split(), stamps, props)
-            continue
-        cls, ident = node.get("class"), node.get("id")
-        rel_author = tag == "a" and "author" in (node.get("rel") or "").split()
-        if not (rel_author or (cls and _marked(cls, seen)) or (ident and _marked(ident, seen))) \
-                or tag in _CONTAINER_TAGS or tag == "h1" or len(node) > BYLINE_MAX_CHILDREN:
-            continue
-        words, joined = _class_words(node)
-        author = rel_author or bool(words & AUTHOR_WORDS) or any(w in joined for w in AUTHOR_JOINED)
-        if not (author or words & DATE_WORDS) or _in_comments(node):
-            continue
-        text = _text(node)
-        if author and not words & NOT_NAME_WORDS:
-            if name := _name_in(text):
-                names.append((far, name))
-            elif is_handle(text):
-                handles.append((far, text))
-        add_date(far, text, updated=bool(words & UPDATE_WORDS))
-    found = _Printed()
-    found.structured_date = min(stamps)[-1] if stamps else None
-    found.itemprop_author = min(props)[-1] if props else None
-    found.byline = min(names)[-1] if names else None
-    found.handle = min(handles)[-1] if handles else None
-    found.published = min(said)[-1] if said else None
-    found.date = min(dates)[-1] if dates else min(loose)[-1] if loose else None
-    return found
+                found.add_date(far, _text(node))
+        elif (prop := node.get("itemprop")) is not None:
+            _read_itemprop(far, node, prop.split(), found.stamps, found.props)
+        else:
+            cls, ident = node.get("class"), node.get("id")
+            if (cls and _marked(cls, seen)) or (ident and _marked(ident, seen)) \
+                    or (tag == "a" and "author" in (node.get("rel") or "").split()):
+                _read_marked(far, node, found)
+    return found.printed()
+
+
+def _read_marked(far: int, node: Any, found: _Candidates) -> None:
+    """An element whose class or id may name an author, byline or date (or a link with rel=author): its name or
+    handle, and its date, unless it is a container, the headline, or inside a comment thread."""
+    if node.tag in _CONTAINER_TAGS or node.tag == "h1" or len(node) > tuning.active.byline_max_children:
+        return
+    words, joined = _class_words(node)
+    author = (node.tag == "a" and "author" in (node.get("rel") or "").split()) or bool(words & AUTHOR_WORDS) \
+        or any(w in joined for w in AUTHOR_JOINED)
+    if not (author or words & DATE_WORDS) or _in_comments(node):
+        return
+    text = _text(node)
+    if author and not words & NOT_NAME_WORDS:
+        if name := _name_in(text):
+            found.names.append((far, name))
+        elif is_handle(text):
+            found.handles.append((far, text))
+    found.add_date(far, text, updated=bool(words & UPDATE_WORDS))
 
 
 def _declared_kind(ld_types: list[str], og_type: str) -> str | None:

@@ -24,35 +24,39 @@ from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode
 from langdetect.utils.ngram import NGram
 
+from . import tuning
+
 DetectorFactory.seed = 0
 
 
 @dataclass(frozen=True)
 class LangIdSettings:
-    sample_chars: int = 300  # langdetect's sample, from the longest lines of the body: stable at a bounded cost
-    # langdetect averages 7 random-walk trials by default, several milliseconds per document; two trials on 300
-    # characters of prose label the multilingual development pages as well as seven on the whole text
-    trials: int = 2
-    script_sample_chars: int = 4_000  # characters counted for the script decision, from the middle
-    min_letters: int = 5  # fewer letters than this: nothing to judge
-    # Chinese: Han characters are at least this share of the letters (a page of Chinese with English names and
-    # terms is still Chinese; an English page quoting a Chinese name is not)
-    han_share: float = 0.3
-    # Japanese: kana are at least this share of Han plus kana (Japanese prose runs 30-60% kana; Chinese text
-    # quoting a Japanese title has a few)
-    kana_share: float = 0.1
-    min_kana: int = 5
-    hangul_share: float = 0.3  # Korean: hangul at least this share of the letters
+    """The thresholds of language identification, from the tuning table (data/tuning.yaml, where each is
+    explained)."""
+
+    sample_chars: int  # tuning.lang_sample_chars
+    trials: int  # tuning.lang_trials
+    script_sample_chars: int
+    min_letters: int  # tuning.lang_min_letters
+    han_share: float
+    kana_share: float
+    min_kana: int
+    hangul_share: float
+    sample_lines: int  # tuning.lang_sample_lines
+
+    @classmethod
+    def from_tuning(cls, t: tuning.Tuning) -> LangIdSettings:
+        return cls(t.lang_sample_chars, t.lang_trials, t.script_sample_chars, t.lang_min_letters, t.han_share,
+                   t.kana_share, t.min_kana, t.hangul_share, t.lang_sample_lines)
 
 
-SETTINGS = LangIdSettings()
+SETTINGS = LangIdSettings.from_tuning(tuning.DEFAULT)
 # BCP 47 script subtags for the two Chinese profiles langdetect ships.
 _CODES = {"zh-cn": "zh-Hans", "zh-tw": "zh-Hant"}
 _HAN = regex.compile(r"\p{Han}")
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}ー]")
 _HANGUL = regex.compile(r"\p{Hangul}")
 _NOT_LETTER = regex.compile(r"\P{L}+")  # deleted, what is left are the letters (counted without a list of them)
-_SAMPLE_LINES = 20
 SCRIPT_TABLE = "data/han_script.txt"
 
 
@@ -93,8 +97,11 @@ def chinese_script(text: str) -> tuple[str, float]:
     return "zh-Hans", round(hans / (hant + hans), 4) if hans else 0.5
 
 
-def detect_language(text: str, settings: LangIdSettings = SETTINGS) -> tuple[str | None, float | None]:
-    """(language code, score) for the body text, or (None, None) when there is nothing to judge."""
+def detect_language(text: str, settings: LangIdSettings | None = None) -> tuple[str | None, float | None]:
+    """(language code, score) for the body text, or (None, None) when there is nothing to judge; `settings`
+    default to the active tuning's."""
+    if settings is None:
+        settings = SETTINGS if tuning.active is tuning.DEFAULT else LangIdSettings.from_tuning(tuning.active)
     start = max(0, len(text) // 2 - settings.script_sample_chars // 2)
     sample = text[start:start + settings.script_sample_chars]
     letters = len(_NOT_LETTER.sub("", sample))
@@ -113,11 +120,11 @@ def detect_language(text: str, settings: LangIdSettings = SETTINGS) -> tuple[str
     return _langdetect(text, settings)
 
 
-def _prose_sample(text: str, size: int) -> str:
+def _prose_sample(text: str, size: int, max_lines: int) -> str:
     """Up to `size` characters from the text's longest lines: its prose, not a table, a code block or a list."""
     lines = sorted(text.split("\n"), key=len, reverse=True)
     out, total = [], 0
-    for line in lines[:_SAMPLE_LINES]:
+    for line in lines[:max_lines]:
         out.append(line[:size - total])
         total += len(out[-1])
         if total >= size:
@@ -125,6 +132,7 @@ def _prose_sample(text: str, size: int) -> str:
     return " ".join(out)
 
 
+_BIGRAM, _TRIGRAM = 2, 3  # n-gram lengths langdetect extracts besides single characters
 # The langdetect release whose inner loops _Detector rewrites; another release gets its own Detector.
 LANGDETECT_VERSION = "1.0.9"
 
@@ -164,9 +172,9 @@ class _Detector(Detector):
                 continue
             if ch != " " and ch in known:
                 result.append(ch)
-            if len(grams) >= 2 and (w := grams[-2:]) in known:
+            if len(grams) >= _BIGRAM and (w := grams[-2:]) in known:
                 result.append(w)
-            if len(grams) >= 3 and (w := grams[-3:]) in known:
+            if len(grams) >= _TRIGRAM and (w := grams[-3:]) in known:
                 result.append(w)
         return result
 
@@ -209,7 +217,7 @@ def _new_detector() -> Detector:
 
 
 def _langdetect(text: str, settings: LangIdSettings) -> tuple[str | None, float | None]:
-    sample = _prose_sample(text, settings.sample_chars)
+    sample = _prose_sample(text, settings.sample_chars, settings.sample_lines)
     detector = _new_detector()
     detector.n_trial = settings.trials
     try:

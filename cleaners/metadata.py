@@ -10,6 +10,7 @@ import functools
 
 import regex
 
+from . import tuning
 from .structure import DATE
 from .textdate import NUMERIC_DATE, TEXT_DATE, YEAR, YEAR_WINDOW, iso_from_numeric_match, iso_from_text_match
 
@@ -171,11 +172,6 @@ _LABEL_WORDS = frozenset(
 )
 # An account, not a person: `NOC Admin`, `webmaster`.
 _PLACEHOLDER_WORDS = frozenset("admin administrator webmaster root guest anonymous unknown null none".split())
-# Limits for names in scripts that separate words: eight people credited on one piece (wcxb-dev has one), a name
-# with its role (`Benjamin Johnson, Sr. Director of Operations`); past this it is a sentence.
-SPACED_NAME_MAX_CHARS = 160
-SPACED_NAME_MAX_PARTS = 10
-SPACED_PART_MAX_WORDS = 7
 
 
 def plausible_author(value: str | None) -> str | None:
@@ -187,15 +183,18 @@ def plausible_author(value: str | None) -> str | None:
         return None
     value = " ".join(value.split()).strip()
     if _HAN.search(value):
-        if not 2 <= len(value) <= 24 or _NOT_A_PERSON.search(value) or value.count(",") + value.count("，") > 3:
+        t = tuning.active
+        if not t.han_name_min_chars <= len(value) <= t.han_name_max_chars or _NOT_A_PERSON.search(value) \
+                or value.count(",") + value.count("，") > t.han_name_max_commas:
             return None
         return value
     return value if _plausible_spaced(value) else None
 
 
 def _plausible_spaced(value: str) -> bool:
-    letters = sum(c.isalpha() for c in value)
-    if letters < 2 or len(value) > SPACED_NAME_MAX_CHARS or _NOT_A_NAME.search(value) or is_handle(value):
+    letters, t = sum(c.isalpha() for c in value), tuning.active
+    if letters < t.spaced_name_min_letters or len(value) > t.spaced_name_max_chars or _NOT_A_NAME.search(value) \
+            or is_handle(value):
         return False
     words = [w for w in _NAME_WORD_SPLIT.split(value.lower()) if w]
     months = _month_words()
@@ -204,7 +203,7 @@ def _plausible_spaced(value: str) -> bool:
     if any(w in _PLACEHOLDER_WORDS for w in words):
         return False
     parts = _NAME_PARTS.split(value)
-    return len(parts) <= SPACED_NAME_MAX_PARTS and all(len(p.split()) <= SPACED_PART_MAX_WORDS for p in parts)
+    return len(parts) <= t.spaced_name_max_parts and all(len(p.split()) <= t.spaced_part_max_words for p in parts)
 
 
 _NAME_WORD_SPLIT = regex.compile(r"[^\p{L}\p{N}'’.-]+")
@@ -248,8 +247,6 @@ PRINTED_BYLINE = regex.compile(
 # Capitalised words that make the `names` a sentence: `By Using This Site You Agree`, `By Clicking Below`.
 _SENTENCE_WORDS = frozenset("this that these those you your our we us my it its using clicking continuing "
                             "signing subscribing submitting".split())
-# A line longer than this is prose, not a byline (`By 2025 the market will ...` is caught by the name's capitals).
-PRINTED_BYLINE_MAX_CHARS = 200
 
 
 def printed_byline(line: str, anywhere: bool = False) -> str | None:
@@ -258,7 +255,7 @@ def printed_byline(line: str, anywhere: bool = False) -> str | None:
     Only a line that starts with a byline label counts, unless `anywhere` (the text of an element the page marks
     as a byline or date: `Published August 7, 2023 by Jane Smith`): inside prose `by` introduces anything."""
     line = " ".join(line.split())
-    if len(line) > PRINTED_BYLINE_MAX_CHARS:
+    if len(line) > tuning.active.printed_byline_max_chars:
         return None
     m = PRINTED_BYLINE.search(line) if anywhere else PRINTED_BYLINE.match(line)
     if not m or any(w.lower() in _SENTENCE_WORDS for w in m["v"].split()):

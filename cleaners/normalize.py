@@ -12,6 +12,8 @@ import ftfy
 import regex
 from ftfy.badness import is_bad
 
+from . import tuning
+
 # Zero-width, bidi and other format controls that carry no text (U+200B..U+200F, U+202A..U+202E,
 # U+2060..U+206F, U+FEFF, U+061C, U+180E) plus C0/C1 controls other than tab and newline.
 _INVISIBLE = regex.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u061c\u180e\u00ad"
@@ -54,10 +56,11 @@ def fix_legacy_chinese(text: str) -> str:
     Only when the text has no ideographs at all and is dominated by Latin-1 high characters; the repair is
     kept only if it decodes cleanly into mostly Chinese text.
     """
-    if len(text) < 8 or _HAN.search(text):
+    t = tuning.active
+    if len(text) < t.legacy_min_chars or _HAN.search(text):
         return text
     high = len(_LATIN1_HIGH.findall(text))
-    if high < 0.3 * (len(text) - len(_WHITESPACE.findall(text))):
+    if high < t.legacy_high_share * (len(text) - len(_WHITESPACE.findall(text))):
         return text
     for source in ("latin-1", "cp1252"):
         try:

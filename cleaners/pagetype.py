@@ -29,6 +29,7 @@ import regex
 from lxml import etree
 from lxml import html as lxml_html
 
+from . import tuning
 from .dom import is_prose_link
 
 # Elements that end a run of text (what a browser lays out as a new line).
@@ -43,11 +44,6 @@ _SKIP_TAGS = frozenset("script style noscript template svg iframe head object em
 _SENTENCE_END = regex.compile(r"[。！？!?]|(?<=\p{L})\.(?=\s|$)")  # a full stop after a word ends a sentence too
 # Clause punctuation; colons are left out on purpose: footers are 地址：… 电话：… 邮编：…, not prose.
 _CLAUSE = regex.compile(r"[，；、,;]")
-
-TITLE_LINK_MIN = 8  # characters: shorter links are navigation (首页, 新闻中心, 下一页, ...)
-TITLE_LINK_MAX = 80  # longer "links" are whole paragraphs wrapped in <a>, not headlines
-TITLE_LINK_LEAD = 4  # characters of a line that may stand before its headline link (a bullet, a date digit)
-PROSE_RUN_MIN = 15  # characters for a run to count as prose at all
 
 # URL shapes; hints only. Article: dated paths, numeric ids, content_123 / t20240101_123 / detail pages.
 _ARTICLE_URL = regex.compile(
@@ -135,10 +131,10 @@ class _Walk:
 
     def flush(self) -> None:
         """End the current run; count it as prose when it reads as sentences and is not mostly links."""
-        chars, link_chars = self.run_chars, self.run_links
-        if chars >= PROSE_RUN_MIN and link_chars * 2 < chars:
+        chars, link_chars, t = self.run_chars, self.run_links, tuning.active
+        if chars >= t.prose_run_min and link_chars * 2 < chars:
             text = "".join(self.run_text)
-            if _SENTENCE_END.search(text) or len(_CLAUSE.findall(text)) >= 3:
+            if _SENTENCE_END.search(text) or len(_CLAUSE.findall(text)) >= t.prose_run_clauses:
                 prose = chars - link_chars
                 self.prose += prose
                 self.longest = max(self.longest, prose)
@@ -165,61 +161,68 @@ class _Walk:
                 self.open[-1][3] += prose
 
 
+    def start(self, el: lxml_html.HtmlElement, tag: str) -> None:
+        """An element opens: a block ends the run of text, a list item or a link starts counting."""
+        if tag in _BLOCK_TAGS:
+            self.flush()
+            if tag in ("li", "dd"):
+                self.items.append([0, 0])
+        elif tag == "a":
+            if is_prose_link(el):  # an article body wrapped in one link is prose, not a headline
+                self.prose_links.add(el)
+            else:
+                self.anchor.append(0)
+        self.push(el)
+        self.add(el.text)
+
+    def end(self, el: lxml_html.HtmlElement, tag: str) -> None:
+        """An element closes: a headline link or a link item is counted, then its tail belongs to the parent."""
+        if tag in _BLOCK_TAGS:
+            self.flush()
+        headline = 0
+        if tag == "a" and self.anchor and el not in self.prose_links:
+            headline = self._close_link()
+        elif tag in ("li", "dd") and self.items:
+            chars, link_chars = self.items.pop()
+            if chars >= tuning.active.list_item_min_chars and link_chars * 10 >= chars * 7:
+                self.list_items += 1
+        self.pop()
+        if headline and self.open:
+            self.open[-1][4] += headline
+            # the enclosing elements whose text so far is only this headline are items (<div class=item>)
+            for i, entry in enumerate(reversed(self.open)):
+                if entry[2] != (headline if i == 0 else 0):
+                    break
+                entry[1] = True
+        self.add(el.tail)
+
+    def _close_link(self) -> int:
+        """The characters of the link that closes when it is a headline link, else 0: a headline link opens its
+        line; a link inside a sentence (`see the <a>full report</a>`) is prose."""
+        n, t = self.anchor.pop(), tuning.active
+        if t.title_link_min <= n <= t.title_link_max and self.run_chars - n <= t.title_link_lead:
+            self.title_links += 1
+            self.title_chars += n
+            return n
+        return 0
+
+
 def _walk(tree: lxml_html.HtmlElement) -> _Walk:
     w = _Walk()
     skip = 0
     root = tree.find("body") if tree.tag == "html" and tree.find("body") is not None else tree
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else None
-        if event == "start":
-            if tag is None or tag in _SKIP_TAGS:
-                skip += 1
-                continue
-            if skip:
-                continue
-            if tag in _BLOCK_TAGS:
-                w.flush()
-                if tag in ("li", "dd"):
-                    w.items.append([0, 0])
-            elif tag == "a":
-                if is_prose_link(el):  # an article body wrapped in one link is prose, not a headline
-                    w.prose_links.add(el)
-                else:
-                    w.anchor.append(0)
-            w.push(el)
-            w.add(el.text)
-            continue
-        # end event: close the element, then its tail belongs to the parent
-        if tag is None or tag in _SKIP_TAGS:
-            skip -= 1
-            if not skip:
+        if tag is None or tag in _SKIP_TAGS:  # skipped with its subtree; its tail belongs to the parent
+            skip += 1 if event == "start" else -1
+            if event == "end" and not skip:
                 w.add(el.tail)
+        elif skip:
             continue
-        if skip:
-            continue
-        if tag in _BLOCK_TAGS:
-            w.flush()
-        headline = 0
-        if tag == "a" and w.anchor and el not in w.prose_links:
-            n = w.anchor.pop()
-            # a headline link opens its line; a link inside a sentence (`see the <a>full report</a>`) is prose
-            if TITLE_LINK_MIN <= n <= TITLE_LINK_MAX and w.run_chars - n <= TITLE_LINK_LEAD:
-                w.title_links += 1
-                w.title_chars += n
-                headline = n
-        elif tag in ("li", "dd") and w.items:
-            chars, link_chars = w.items.pop()
-            if chars >= 4 and link_chars * 10 >= chars * 7:
-                w.list_items += 1
-        w.pop()
-        if headline and w.open:
-            w.open[-1][4] += headline
-            # the enclosing elements whose text so far is only this headline are items (<div class=item>)
-            for i, entry in enumerate(reversed(w.open)):
-                if entry[2] != (headline if i == 0 else 0):
-                    break
-                entry[1] = True
-        w.add(el.tail)
+        elif event == "start":
+            w.start(el, tag)
+        else:
+            w.end(el, tag)
     w.flush()
     while w.open:
         w.pop()
@@ -237,18 +240,22 @@ def page_kind(tree: lxml_html.HtmlElement, url: str | None = None) -> PageKind:
         main_prose=main, prose_chars=w.prose, longest_prose=w.longest, title_links=w.title_links,
         title_link_chars=w.title_chars, list_items=w.list_items, url_hint=hint,
     )
+    t = tuning.active
     # An article body is a few hundred characters of prose in one container; the URL moves the bar a little.
-    need = {"article": 80, "list": 200}.get(hint or "", 120)
+    need = {"article": t.article_body_chars_article_url, "list": t.article_body_chars_list_url}.get(
+        hint or "", t.article_body_chars)
     # Headlines outweighing the body by far: a list page with an introduction, not an article.
     # Portals surround an article with hundreds of headlines, but then the page's prose is nearly all in the body.
     # Lists of short links (<li><a>…</a></li> items) count the same way when their headlines are short.
-    link_heavy = (w.title_links >= 10 and w.title_chars > 3 * main) or (w.list_items >= 20 and w.links > 4 * main)
-    headline_heavy = link_heavy and not (main >= 200 and concentration >= 0.5)
-    if main >= need and concentration >= 0.4 and not headline_heavy:
+    link_heavy = (w.title_links >= t.headline_links_min and w.title_chars > t.headline_outweigh * main) or (
+        w.list_items >= t.link_items_min and w.links > t.link_items_outweigh * main)
+    headline_heavy = link_heavy and not (main >= t.portal_body_chars and concentration >= t.portal_concentration)
+    if main >= need and concentration >= t.article_concentration and not headline_heavy:
         return PageKind("article", f"prose body of {main} chars ({concentration:.0%} of the page's prose)", **stats)
-    if main >= 40 and concentration >= 0.6 and w.title_chars <= 2 * main + 80:
+    if main >= t.short_body_chars and concentration >= t.short_body_concentration \
+            and w.title_chars <= t.short_body_headline_ratio * main + t.short_body_headline_slack:
         return PageKind("article", f"short prose body of {main} chars, few headline links", **stats)
-    if main >= need and concentration < 0.4:
+    if main >= need and concentration < t.article_concentration:
         reason = f"prose spread over many items (largest {main} of {w.prose} chars)"
     elif headline_heavy:
         reason = (f"{w.title_links} headline links ({w.title_chars} chars), {w.list_items} link items outweigh "

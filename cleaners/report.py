@@ -11,7 +11,8 @@ import html
 from collections import Counter
 from collections.abc import Sequence
 
-from .explain import Explained, rule_concepts, safe
+from .catalogue import rule_concepts
+from .explain import Explained, safe
 
 # Colours per concept (the rule table groups rules by concept); unknown concepts share the last one.
 _CONCEPT_COLORS = {

@@ -9,7 +9,6 @@ from importlib import resources
 from pathlib import Path
 
 import regex
-import yaml
 
 try:  # Python's own regex parser: reads what every match of a rule must hold (see required_strings)
     import re._constants as _sre
@@ -17,12 +16,15 @@ try:  # Python's own regex parser: reads what every match of a rule must hold (s
 except ImportError:  # another Python: rules are tried without the precheck
     _sre = _sre_parse = None
 
+from .catalogue import CatalogueError, checked_examples, checked_roles, concept_roles
 from .normalize import convert_script
+from .yamlfile import load_table_text
 
 SCOPES = ("line", "search", "inline", "tail")
 BLOCKS = ("to_end", "headlines")
 SCRIPTS = ("any", "han", "latin")
-_FIELDS = {"name", "concept", "scope", "block", "pattern", "meta", "max_chars", "ends_article", "case", "script"}
+_FIELDS = {"name", "concept", "scope", "block", "pattern", "meta", "max_chars", "ends_article", "case", "script",
+           "roles", "examples"}
 _HAN = regex.compile(r"\p{Han}")
 _LATIN = regex.compile(r"[A-Za-z]")
 
@@ -50,6 +52,10 @@ class Rule:
     # is not tried on a line that starts with another
     starts: frozenset[str] | None = field(default=None, repr=False, compare=False)
     starts_folded: bool = field(default=False, repr=False, compare=False)
+    roles: frozenset[str] = frozenset()  # what its lines do beyond being removed (cleaners.catalogue.ROLES)
+    # pages and what the rule must remove from them or keep (run by tests/test_rule_examples.py)
+    examples: tuple[dict, ...] = field(default=(), repr=False, compare=False)
+    line_roles: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # its roles and its concept's
 
     def matches_line(self, line: str) -> regex.Match | None:
         """Match against a whole line: rules with max_chars search lines up to that length, others fullmatch."""
@@ -150,6 +156,7 @@ def required_strings(pattern: str) -> frozenset[str] | None:
 # from the pattern too (as for required_strings), and a line starting with another is not tried.
 _FOLDING_FLAGS = regex.compile(r"\(\?[a-zA-Z-]*i")  # (?i), (?i:...), (?-i:...): compare case-folded
 _MAX_RANGE_CHARS = 2_000  # a larger character range gives no start test
+_ASCII_END = 128  # case-folded ranges are read only within ASCII, whose folding _start_char knows
 
 
 class _Unknown(Exception):
@@ -172,7 +179,7 @@ def _class_chars(items: list, fold: bool) -> set[str]:
     for op, arg in items:
         if op is _sre.LITERAL:
             out.add(_start_char(arg, fold))
-        elif op is _sre.RANGE and arg[1] - arg[0] < _MAX_RANGE_CHARS and (not fold or arg[1] < 128):
+        elif op is _sre.RANGE and arg[1] - arg[0] < _MAX_RANGE_CHARS and (not fold or arg[1] < _ASCII_END):
             out.update(_start_char(c, fold) for c in range(arg[0], arg[1] + 1))
         else:  # negated classes, categories (\s, \d, \w and the properties written as \w)
             raise _Unknown
@@ -279,6 +286,11 @@ def compile_rule(entry: dict) -> Rule:
     missing = [g for g in entry.get("meta") or () if g not in compiled.groupindex]
     if missing:
         raise RuleError(f"rule {entry['name']!r}: meta groups {missing} are not in the pattern")
+    try:
+        roles = checked_roles(entry.get("roles"), f"rule {entry['name']!r}")
+        examples = checked_examples(entry.get("examples"), f"rule {entry['name']!r}")
+    except CatalogueError as exc:
+        raise RuleError(str(exc)) from None
     whole = entry["scope"] in ("line", "tail") and not entry.get("max_chars")  # matched with fullmatch
     starts = start_chars(compiled.pattern, compiled.flags) if whole else None
     return Rule(
@@ -288,6 +300,7 @@ def compile_rule(entry: dict) -> Rule:
         script=entry.get("script", "any"),
         needs=required_strings(compiled.pattern) if _prechecked(entry, compiled) else None,
         starts=starts[0] if starts else None, starts_folded=bool(starts and starts[1]),
+        roles=roles, examples=examples, line_roles=roles | concept_roles(entry["concept"]),
     )
 
 
@@ -342,7 +355,7 @@ class RuleTable:  # noqa: PLW1641 - cached_property needs a __dict__; frozen onl
 
 
 def load_table(text: str) -> RuleTable:
-    data = yaml.safe_load(text)
+    data = load_table_text(text)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RuleError("rule table must be a mapping with a 'rules' list")
     rules = tuple(compile_rule(e) for e in data["rules"])

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import regex
 
+from . import tuning
 from .textdate import MONTH_DAY_END, TEXT_DATE, YEAR, YEAR_WINDOW
 
 # Text characters are letters and digits, [\p{L}\p{N}]: counted as what is left once the rest is deleted
@@ -39,7 +40,6 @@ _TEASER_END = regex.compile(
     r"(\s*(?i:(read|see|view) more|continue reading|more|lire la suite|weiterlesen|leer más|阅读全文|查看全文|更多)"
     r"[»>›]*)*\s*$"
 )
-_TEASER_MAX = 120  # characters: a summary in a feed; a longer paragraph cut short is still prose
 # Starts only where a run of spaces starts (or at a bar right after the last split): otherwise every space of a long
 # run would be tried as the start of the same failing match.
 _PIPES = regex.compile(r"(?<!\s)\s*[|｜]\s*|(?<=\s)[|｜]\s*")
@@ -109,50 +109,41 @@ class LineShape:
 
     @property
     def size(self) -> float:
-        """Length in Han characters or their equivalent: letters / SPACED_LETTERS_PER_HAN where words are spaced."""
-        return self.chars / SPACED_LETTERS_PER_HAN if self.spaced else float(self.chars)
+        """Length in Han characters or their equivalent: letters / spaced_letters_per_han where words are spaced."""
+        return self.chars / tuning.active.spaced_letters_per_han if self.spaced else float(self.chars)
 
     @property
     def spaced(self) -> bool:
         """Written in a script that separates words (Latin, Cyrillic, Greek, ...), not in Han."""
-        return self.words >= SPACED_MIN_WORDS and self.han * 2 < self.chars
+        return self.words >= tuning.active.spaced_min_words and self.han * 2 < self.chars
 
     @property
     def is_paragraph(self) -> bool:
         """Prose: long enough and ending like a sentence, or punctuated like one even where it was cut."""
-        return self.chars >= 10 and (
-            self.ends_period or (self.ends_exclaim and self.chars >= 30) or self.puncts >= 3
+        t = tuning.active
+        return self.chars >= t.paragraph_min_chars and (
+            self.ends_period or (self.ends_exclaim and self.chars >= t.exclaim_min_chars)
+            or self.puncts >= t.paragraph_puncts
         )
 
     @property
     def is_headline_like(self) -> bool:
         """Short and not a sentence: a heading, a menu item, a related-news link."""
-        short = self.words <= SPACED_HEADLINE_WORDS if self.spaced else self.chars <= 40
-        return 0 < self.chars and short and not self.ends_period and not self.ends_clause and self.puncts <= 2
+        t = tuning.active
+        short = self.words <= t.spaced_headline_words if self.spaced else self.chars <= t.headline_max_chars
+        return 0 < self.chars and short and not self.ends_period and not self.ends_clause \
+            and self.puncts <= t.headline_max_puncts
 
     @property
     def gap_prose(self) -> bool:
         """Chinese clauses parted by spaces instead of commas, as many blogs write (a headline `甲 乙` is short
         enough to be both: the line's place in the page decides)."""
-        return 0 < self.han_gaps <= GAP_PROSE_MAX_GAPS and self.han >= GAP_PROSE_MIN_HAN and not self.bullet \
-            and self.chars >= GAP_PROSE_CLAUSE * (self.han_gaps + 1)
+        t = tuning.active
+        return 0 < self.han_gaps <= t.gap_prose_max_gaps and self.han >= t.gap_prose_min_han and not self.bullet \
+            and self.chars >= t.gap_prose_clause * (self.han_gaps + 1)
 
 
-# Chinese with spaces for commas (`寒流報到 已將山巒披上彩衣`, Taiwanese and Hong Kong blogs): a line of this many
-# ideographs whose space-parted clauses average this many characters is prose; a menu row (`首页 新闻 体育`) is not.
-# A row of site or organisation names parted by spaces has many gaps: prose of this kind has a few per line.
-GAP_PROSE_MIN_HAN = 16
-GAP_PROSE_CLAUSE = 10
-GAP_PROSE_MAX_GAPS = 3
 _HAN_GAP = regex.compile(r"\p{Han}\s+(?=\p{Han})")
-# Prose in scripts that separate words, counted in words (a Han character carries about as much as a word).
-SPACED_MIN_WORDS = 3
-# An English sentence spells in about three letters what Chinese writes in one character (a translated news
-# paragraph of 100 characters runs to some 70 words, 330 letters): prose is weighed in Han-character units.
-SPACED_LETTERS_PER_HAN = 3.0  # a line of fewer tokens is not judged as word-separated text
-SPACED_SENTENCE_WORDS = 10  # a run of this many words is a sentence even without its full stop (a list item)
-SPACED_HEADLINE_WORDS = 16  # headlines run to about this many words (40 Han characters say as much)
-SPACED_PUNCT_PER_WORD = 1 / 30  # sparser punctuation than this: a keyword list or a row of links, not prose
 # A credit or aside printed after the last sentence: `…发表在《自然》上。（编译/林靖东）`, `… (Reuters)`.
 _TRAILING_ASIDE = regex.compile(r"(?<=[。！？.!?][”’」』\"')）]*)\s*[（(][^（）()]{1,24}[）)]\s*$")
 # Reference marks: `…揭牌启动。 [3]`. Searched from the end of the line (`(?r)`): searched forward, a repeated group
@@ -172,16 +163,19 @@ CLOSING_CREDIT = regex.compile(
 ANNOUNCES_APPENDIX = regex.compile(r"^附(件|表|录)?\s*\d*\s*[:：]|如下\s*[:：]$")
 
 
+_FIGURE_END = 2  # a digit and the full stop after it
+
+
 def _ends_in_figure(line: str) -> bool:
     """What _SPACED_PERIOD_END needs at the end (a digit, a full stop, closing quotes), checked before that
     pattern's slow search."""
     end = line.rstrip("”’\"')")
-    return len(end) >= 2 and end[-1] == "." and end[-2].isdigit()
+    return len(end) >= _FIGURE_END and end[-1] == "." and end[-2].isdigit()
 
 
 def _dated_item(line: str) -> bool:
     """A bulleted headline that ends with its date (`• Why Verizon Can't Quit Yahoo DEC 20`): an item of a feed."""
-    return line[-1:].isdigit() and len(line) <= _TEASER_MAX and bool(_BULLET.match(line)) \
+    return line[-1:].isdigit() and len(line) <= tuning.active.teaser_max and bool(_BULLET.match(line)) \
         and bool(MONTH_DAY_END.search(line))
 
 
@@ -207,7 +201,7 @@ def shape(line: str) -> LineShape:
         ends_clause=bool(_CLAUSE_END.search(line)),
         bullet=bool(_BULLET.match(line)),
         listed=bool(_ENUMERATED.match(line) or _KEY_VALUE.match(line)),
-        teaser=(bool(_TEASER_END.search(line)) and len(line) <= _TEASER_MAX) or _dated_item(line),
+        teaser=(bool(_TEASER_END.search(line)) and len(line) <= tuning.active.teaser_max) or _dated_item(line),
         stamped=is_stamped(line),
         words=line.count(" ") + 1,
         han_gaps=len(_HAN_GAP.findall(line)) if " " in line else 0,
@@ -215,9 +209,9 @@ def shape(line: str) -> LineShape:
 
 
 def text_size(text: str) -> float:
-    """A text's length in Han characters or their equivalent: letters / SPACED_LETTERS_PER_HAN for the rest."""
+    """A text's length in Han characters or their equivalent: letters / spaced_letters_per_han for the rest."""
     han = len(_HAN.findall(text))
-    return han + (text_chars(text) - han) / SPACED_LETTERS_PER_HAN
+    return han + (text_chars(text) - han) / tuning.active.spaced_letters_per_han
 
 
 def text_date(line: str) -> regex.Match | None:
@@ -231,15 +225,15 @@ def text_date(line: str) -> regex.Match | None:
 # A live ticker's item: a time of day, then its headline (`• 14:44 Accusations de viols : …`, `14:32 标题`).
 # (the headline runs to some words: a film called `12:01` in a table cell, `12:01 PM`, is not an item)
 _CLOCK_ITEM = regex.compile(r"^[•·\-–*]?\s*(?:[01]?\d|2[0-3]):[0-5]\d\s+(?!(?i:[ap]\.?m)\b)\S.{14}")
-CLOCK_ITEM_MAX_CHARS = 120
 
 
 def is_stamped(line: str) -> bool:
     """A date with a time of day in a short non-sentence line (`标题 2005-06-11 14:05:50`, `【网友】08-11 16:58`),
     or an item of a live ticker."""
-    if len(line) <= CLOCK_ITEM_MAX_CHARS and _CLOCK_ITEM.match(line) and "。" not in line:
+    t = tuning.active
+    if len(line) <= t.clock_item_max_chars and _CLOCK_ITEM.match(line) and "。" not in line:
         return True
-    if len(line) > 60 or "。" in line:
+    if len(line) > t.stamp_max_chars or "。" in line:
         return False
     if "刚刚" not in line and not _DIGIT.search(line):  # every stamp but `刚刚` (just now) holds a digit
         return False
@@ -268,16 +262,17 @@ def content_score(s: LineShape) -> float:
         return BOUNDARY
     if s.teaser:
         return -(6.0 + min(size, 40) * 0.25)
+    t = tuning.active
     if s.is_paragraph:
         # long lines with almost no punctuation are link rows or keyword lists, not prose
         if s.spaced:
-            dense = s.puncts >= SPACED_PUNCT_PER_WORD * s.words
+            dense = s.puncts >= t.spaced_punct_per_word * s.words
         else:
-            dense = s.puncts / s.chars >= 1 / 60 or s.chars < 60
+            dense = s.puncts / s.chars >= t.punct_per_char or s.chars < t.sparse_min_chars
         return size * (1.0 if dense else 0.3) - (15 if s.bullet else 0)
-    if (s.ends_clause or s.ends_period or s.ends_exclaim) and s.chars >= 4 and not s.bullet:
+    if (s.ends_clause or s.ends_period or s.ends_exclaim) and s.chars >= t.clause_min_chars and not s.bullet:
         return size * 0.5  # a wrapped sentence or a line of verse
-    if s.spaced and s.words >= SPACED_SENTENCE_WORDS:
+    if s.spaced and s.words >= t.spaced_sentence_words:
         return size * 0.5  # a sentence without its full stop: a list item, a caption
     if s.gap_prose:
         return size * 0.5  # clauses parted by spaces instead of commas, as many blogs write
@@ -311,36 +306,24 @@ def is_keyword_farm(line: str) -> bool:
     if "|" not in line and "｜" not in line:  # one part
         return False
     parts = [p for p in _PIPES.split(line) if p]
-    if len(parts) < 4:
+    t = tuning.active
+    if len(parts) < t.farm_min_parts:
         return False
     avg = sum(len(p) for p in parts) / len(parts)
-    return avg <= 16 and "。" not in line
+    return avg <= t.farm_max_part and "。" not in line
 
 
 def dateline_date(line: str) -> regex.Match | None:
     """The date in a byline such as `网络编辑 政务 2023-05-27 21:07:23 0 职业教育`, or None for prose."""
-    if len(line) > 90 or "。" in line:
+    t = tuning.active
+    if len(line) > t.dateline_max_chars or "。" in line:
         return None
     m = DATE.search(line) or text_date(line)
     if not m:
         return None
     rest = (line[: m.start()] + line[m.end():]).strip()
     s = shape(rest)
-    if s.chars <= 4 or _DATELINE_WORDS.search(rest) or (s.puncts == 0 and s.chars <= 36):
+    if s.chars <= t.dateline_rest_chars or _DATELINE_WORDS.search(rest) \
+            or (s.puncts == 0 and s.chars <= t.dateline_unpunctuated_chars):
         return m
     return None
-
-
-# The detectors above, as `newsclean rules` lists them beside the rule table: name -> (concept, case).
-DETECTORS: dict[str, tuple[str, str]] = {
-    "keyword_farm": ("spam_farm", "seed 001: a line of |-separated spam keywords after 主站蜘蛛池模板."),
-    "dateline": ("meta", "seed 003: 网络编辑 政务 2023-05-27 21:07:23 0 职业教育 under the headline."),
-    "repeated_title": ("meta", "seed 004 repeats its headline between every paragraph."),
-    "related_headlines": ("related", "seed 003: a run of short headline lines after the article ends."),
-    "after_article_end": ("end_marker", "seed 003: everything after (完) 【编辑:…】 is page furniture."),
-    "repeated_paragraph": ("site_chrome", "English pages that print the article twice (a second layout): the copy."),
-    "link_line": ("site_chrome", "mozilla aclu: a link row inside the article's container, between its paragraphs."),
-    "before_article": ("site_chrome", "menus, banners and sidebars above the main text block."),
-    "after_article": ("site_chrome", "footers and sidebars below the main text block."),
-    "no_article_text": ("site_chrome", "pages with no prose block at all (index pages)."),
-}

@@ -17,7 +17,8 @@ from typing import Any
 
 import regex
 
-from . import metadata, structure
+from . import metadata, structure, tuning
+from .catalogue import detector
 from .htmlmeta import split_site_suffix, split_title_parts
 from .rules import Rule, RuleTable, default_table
 
@@ -25,45 +26,20 @@ _BRACKETED = regex.compile(r"^\s*[\[【<《(（].{0,20}[\]】>》)）]")  # [查
 _LEADING_MARKS = regex.compile(r"^[|｜•·●◆■□▪►>*\-\s]+")
 _ONLY_PUNCT = regex.compile(r"^[\p{P}\p{S}\p{Z}\s]*$")
 _TITLE_KEY = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
-# Concepts whose lines mark a boundary of the article (they lower the score of the block around them).
-_CHROME_CONCEPTS = {"comment_box", "spam_farm", "related", "disclaimer", "site_chrome"}
-_CHROME_PENALTY = -8.0
-_PROSE_BEFORE_FOOTER = 100.0
-_LINK_LINE = 0.6  # a line this much inside <a> is navigation
-# a line at least this much inside a link is a linked headline (an item of a list page)
-_HEADLINE_LINK = 0.5
+# The detectors implemented here and in structure.py: their names, concepts and roles are the catalogue's.
+_KEYWORD_FARM, _DATELINE, _REPEATED_TITLE = detector("keyword_farm"), detector("dateline"), detector("repeated_title")
+_LINK_LINE, _REPEATED_PARAGRAPH = detector("link_line"), detector("repeated_paragraph")
+_RELATED_HEADLINES, _AFTER_ARTICLE_END = detector("related_headlines").name, detector("after_article_end").name
+_BEFORE_ARTICLE, _AFTER_ARTICLE = detector("before_article").name, detector("after_article").name
+_NO_ARTICLE_TEXT = detector("no_article_text").name
+# Roles (cleaners.catalogue.ROLES) the lines of this module act on.
+_FURNITURE, _METADATA, _HEADLINE = "furniture", "metadata", "headline"
+_BELOW_HEADLINE, _TABLE_FIGURE = "below_headline", "table_figure"
 # a sentence that ends with a colon announces what follows: the short items after it are the article's own list
 _ANNOUNCES_LIST = regex.compile(r"[:：]\s*$")
-_ANNOUNCE_MIN_SIZE = 10  # ... when it is a sentence, not a label (`轮播图预览:`, `Tags:`)
-_PROSE_BEFORE_ITEM = 100.0  # prose characters after which a timestamp line heads the next item
-_FOOTER_DISCOUNT = 0.2
-# a document that is not prose (an agenda, a schedule, a roster): a run of link-free lines under the headline
-_PLAIN_RUN_CHARS = 400  # at least this many characters
-_PLAIN_RUN_LINES = 15  # in at least this many lines
-_PLAIN_RUN_SHARE = 0.25  # taken when the prose block found holds less than this share of the run
-_THIN_PROSE = 50  # with no headline found, only a page with less prose than this is searched for a run
-_ANCHOR_REACH = 15  # lines: a headline this close above a block heads it
-# a timestamp with less prose than this above it is the article's own byline and date (under a standfirst), not
-# the header of the next item
-_OWN_DATELINE_PROSE = 30.0
-# growing the block to its container: the prose added must be this many times the furniture added
-_GROW_RATIO = 1.0
-_GROW_MIN_GAIN = 20.0  # ... and at least a sentence's worth (a video page's player messages are not)
-# ... where an unlinked subheading or list item inside the container costs only this much
+# growing the block to its container, an unlinked line of these elements costs only tuning.structure_cost
 _STRUCTURE_TAGS = frozenset("h1 h2 h3 h4 h5 h6 li dt dd th td pre blockquote figcaption".split())
-_STRUCTURE_COST = 1.0
-_UNLINKED = 0.1  # ... as does any line of text that is not a link (menus, feeds and link lists are links)
-# an element is not grown to when what it adds holds this many unlinked datelines: an article has one, a blog's
-# list of posts one per teaser (wcxb4524: a how-to followed, in the same element, by the blog's dated teasers)
-_FEED_DATES = 2
-_REPEAT_MIN_SIZE = 12  # kept lines this long that repeat earlier ones, this many in a row, are a second copy
-_REPEAT_RUN = 3
-# lines this short that hold a title separator are read for the headline inside them
-_TITLE_LINE_MAX = 200
 _TITLE_PARTED = regex.compile(r"[_|｜]|\s[-–—]\s")
-# this many timestamped lines in a row are rows of data (toc-missing's SQL output in mozilla-flat), not item headers
-_DATA_RUN = 3
-_DATA_DIGIT_SHARE = 0.5  # ... each of them mostly figures, as data rows are (a live ticker's items are words)
 _MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) skip the rule table
 
 
@@ -83,7 +59,7 @@ class _Line:
     removed_by: str | None = None
     tail: Rule | None = None
     ends_article: bool = False
-    concept: str | None = None
+    roles: frozenset[str] = frozenset()  # of the rule or detector that removed the whole line
     shape: structure.LineShape | None = None
     score: float = 0.0
     link_ratio: float = 0.0  # share of the line inside links (HTML input only)
@@ -154,21 +130,21 @@ def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> 
                 continue
             ln.ends_article |= rule.ends_article
             if _ONLY_PUNCT.match(ln.text):
-                ln.removed_by, ln.concept = rule.name, rule.concept
+                ln.removed_by, ln.roles = rule.name, rule.line_roles
                 break
         if ln.removed_by:
             continue
         probe = _LEADING_MARKS.sub("", ln.text)  # `• 相关新闻`, `| 回复线索：` match like the bare words
         for rule in rules.tail:
             if m := rule.matches_line(probe):
-                ln.removed_by, ln.tail, ln.concept = rule.name, rule, rule.concept
+                ln.removed_by, ln.tail, ln.roles = rule.name, rule, rule.line_roles
                 _capture(meta, rule, m)
                 break
         if ln.removed_by:
             continue
         for rule in rules.whole:
             if m := rule.matches_line(probe):
-                ln.removed_by, ln.concept = rule.name, rule.concept
+                ln.removed_by, ln.roles = rule.name, rule.line_roles
                 _capture(meta, rule, m)
                 break
         if not ln.removed_by:
@@ -178,9 +154,9 @@ def _apply_rules(lines: list[_Line], table: RuleTable, meta: dict[str, Any]) -> 
 def _detect_shapes(ln: _Line, meta: dict[str, Any]) -> None:
     """The structural line detectors: keyword farms and datelines."""
     if structure.is_keyword_farm(ln.text):
-        ln.removed_by, ln.concept = "keyword_farm", "spam_farm"
+        ln.removed_by, ln.roles = _KEYWORD_FARM.name, _KEYWORD_FARM.line_roles
     elif structure.dateline_date(ln.text):
-        ln.removed_by, ln.concept = "dateline", "meta"
+        ln.removed_by, ln.roles = _DATELINE.name, _DATELINE.line_roles
         if iso := metadata.find_text_date(ln.text):
             meta.setdefault("date", iso)
 
@@ -191,26 +167,27 @@ def _scores(lines: list[_Line]) -> list[float]:
     A page's footer often holds punctuated text (a disclaimer, a contact paragraph) that would otherwise
     compete with a short article; once a to-the-end marker follows some prose, what comes after is footer.
     """
+    t = tuning.active
     seen, discount, announced = 0.0, 1.0, False
     for ln in lines:
         if ln.removed_by:
-            ln.score = _CHROME_PENALTY if ln.concept in _CHROME_CONCEPTS else 0.0
+            ln.score = t.chrome_penalty if _FURNITURE in ln.roles else 0.0
             if ln.shape.stamped or structure.is_stamped(ln.pieces[0][0] if ln.pieces else ""):
                 ln.score = structure.BOUNDARY
-            if ln.tail is not None and ln.tail.block == "to_end" and seen >= _PROSE_BEFORE_FOOTER:
-                discount = _FOOTER_DISCOUNT
+            if ln.tail is not None and ln.tail.block == "to_end" and seen >= t.prose_before_footer:
+                discount = t.footer_discount
         else:
             ln.score = structure.content_score(ln.shape)
-            if ln.link_ratio >= _LINK_LINE:  # a link, or a row of links: navigation, not prose
+            if ln.link_ratio >= t.link_line:  # a link, or a row of links: navigation, not prose
                 ln.score = -(8.0 + min(ln.shape.size, 40) * 0.3) - (abs(ln.score) * 0.3 if ln.score > 0 else 0)
-            elif ln.link_ratio > 0.2 and ln.score > 0:
+            elif ln.link_ratio > t.linked_prose and ln.score > 0:
                 ln.score *= 1.0 - ln.link_ratio
-            elif ln.tag in ("td", "th") and ln.score < 0 and ln.link_ratio < 0.3:
+            elif ln.tag in ("td", "th") and ln.score < 0 and ln.link_ratio < t.item_max_link:
                 ln.score = -1.0  # a cell of a data table: short, unpunctuated, and content
-            elif announced and ln.score < 0 and ln.link_ratio < 0.3:
+            elif announced and ln.score < 0 and ln.link_ratio < t.item_max_link:
                 ln.score = -1.0  # an item of the list a sentence announced (`… as follows:`, `…如下：`)
             announced = (announced and ln.score < 0) or (
-                ln.score > 0 and ln.shape.size >= _ANNOUNCE_MIN_SIZE and bool(_ANNOUNCES_LIST.search(ln.text)))
+                ln.score > 0 and ln.shape.size >= t.announce_min_size and bool(_ANNOUNCES_LIST.search(ln.text)))
             if ln.score > 0:
                 seen += ln.score
                 ln.score *= discount
@@ -219,12 +196,13 @@ def _scores(lines: list[_Line]) -> list[float]:
 
 def _find_title(lines: list[_Line], start: int) -> str | None:
     """A headline above the article: one that repeats in the page, or one standing right above a dateline."""
+    t = tuning.active
     keys: dict[str, int] = {}
     for ln in lines:
         if ln.text and not ln.removed_by:
             k = title_key(ln.text)
             keys[k] = keys.get(k, 0) + 1
-            if len(ln.text) <= _TITLE_LINE_MAX and _TITLE_PARTED.search(ln.text):
+            if len(ln.text) <= t.title_line_max and _TITLE_PARTED.search(ln.text):
                 # `栏目|标题`, `Section | Headline`: the headline repeats inside a line that names its section too
                 for part in split_title_parts(ln.text):
                     if (pk := title_key(part)) != k:
@@ -232,20 +210,21 @@ def _find_title(lines: list[_Line], start: int) -> str | None:
     # flattened pages often begin with the <title>: `headline_频道_网站名`; a line equal to its headline wins
     first = next((ln.pieces[0][0] for ln in lines if ln.pieces), "")
     head_key = title_key(split_site_suffix(first)[0]) if first else ""
-    window = range(max(0, start - 15), start)
+    window = range(max(0, start - t.title_window), start)
     candidates = [
         i for i in window
-        if not lines[i].removed_by and 4 <= lines[i].shape.size and lines[i].shape.chars <= 64 * (
-            structure.SPACED_LETTERS_PER_HAN if lines[i].shape.spaced else 1) and not lines[i].shape.is_paragraph
-        and not lines[i].shape.bullet and not lines[i].shape.listed and not _BRACKETED.match(lines[i].text)
+        if not lines[i].removed_by and t.title_min_size <= lines[i].shape.size
+        and lines[i].shape.chars <= t.title_max_chars * (t.spaced_letters_per_han if lines[i].shape.spaced else 1)
+        and not lines[i].shape.is_paragraph and not lines[i].shape.bullet and not lines[i].shape.listed
+        and not _BRACKETED.match(lines[i].text)
     ]
     for i in candidates:
         k = title_key(lines[i].text)
-        if keys.get(k, 0) >= 2 or (len(k) >= 4 and k == head_key):
+        if keys.get(k, 0) >= t.title_repeats or (len(k) >= t.title_min_key and k == head_key):
             return lines[i].text
     for i in reversed(candidates):
-        following = [j for j in range(i + 1, min(len(lines), i + 4))]
-        if any(lines[j].removed_by in ("dateline", "source_line", "view_count", "lone_number") for j in following):
+        following = [j for j in range(i + 1, min(len(lines), i + 1 + t.title_dateline_reach))]
+        if any(_BELOW_HEADLINE in lines[j].roles for j in following):
             return lines[i].text
     return None
 
@@ -256,9 +235,10 @@ def _same_title(line_key: str, key: str, is_h1: bool) -> bool:
     if line_key == key:
         return True
     short, long = sorted((line_key, key), key=len)
-    if len(short) < 6 or not long.startswith(short):
+    t = tuning.active
+    if len(short) < t.same_title_min or not long.startswith(short):
         return False
-    return is_h1 or len(short) >= 0.7 * len(long)
+    return is_h1 or len(short) >= t.same_title_share * len(long)
 
 
 def _is_headline(ln: _Line) -> bool:
@@ -271,16 +251,16 @@ _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 def _is_strong_boundary(lines: list[_Line], i: int) -> bool:
     """Where one item of a feed ends and the next begins: a linked headline, a timestamp over a link, a list
     header."""
-    ln = lines[i]
+    ln, t = lines[i], tuning.active
     if ln.tail is not None:
         return True
-    if ln.link_ratio >= 0.8 and ln.tag in _HEADINGS:
+    if ln.link_ratio >= t.linked_heading and ln.tag in _HEADINGS:
         return True
     if ln.shape.stamped:
         if not any(x.tag for x in lines):  # flattened text: no link information, a timestamp line suffices
             return True
-        nxt = next((x for x in lines[i + 1:i + 3] if not x.removed_by), None)
-        return nxt is not None and nxt.link_ratio >= 0.8
+        nxt = next((x for x in lines[i + 1:i + 1 + t.stamp_link_reach] if not x.removed_by), None)
+        return nxt is not None and nxt.link_ratio >= t.linked_heading
     return False
 
 
@@ -291,20 +271,22 @@ def _anchored(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, i
     under its headline. Under an <h1> headline the anchored block wins; under a headline found elsewhere it
     wins unless the global block is four times larger.
     """
-    anchors = [i for i, ln in enumerate(lines) if ln.removed_by in ("repeated_title", "title_label")]
+    anchors = [i for i, ln in enumerate(lines) if _HEADLINE in ln.roles]
     if not anchors:
         return block
     # the <h1>; in flattened text the headline nearest above the best block (the page's <title> repeats the
     # headline at the top of the page too)
-    near = [i for i in anchors if block is not None and block[0] - _ANCHOR_REACH <= i < block[0]
+    t = tuning.active
+    near = [i for i in anchors if block is not None and block[0] - t.anchor_reach <= i < block[0]
             and not lines[i].shape.bullet]
     anchor = next((i for i in anchors if lines[i].tag == "h1"), near[-1] if near else anchors[0])
-    first = next((i for i in range(anchor + 1, min(len(lines), anchor + 15)) if lines[i].score > 0), None)
+    first = next((i for i in range(anchor + 1, min(len(lines), anchor + t.anchor_prose_reach))
+                  if lines[i].score > 0), None)
     if first is None:
         return block
     stop, prose = len(lines), 0.0
     for i in range(first, len(lines)):
-        if i > first and _is_strong_boundary(lines, i) and (lines[i].tail is not None or prose >= _OWN_DATELINE_PROSE
+        if i > first and _is_strong_boundary(lines, i) and (lines[i].tail is not None or prose >= t.own_dateline_prose
                                                             or not lines[i].shape.stamped):
             stop = i
             break
@@ -319,7 +301,7 @@ def _anchored(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, i
         return local  # under an <h1>, or the other block lies in the comments/related part after the article
     total = sum(ln.score for ln in lines[block[0]:block[1] + 1])
     local_total = sum(ln.score for ln in lines[local[0]:local[1] + 1])
-    return local if local_total * 4 >= total else block
+    return local if local_total * t.anchor_yield >= total else block
 
 
 def _plain_run(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -332,14 +314,15 @@ def _plain_run(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, 
     the longest such run. Flattened text has no links to tell a roster from a menu, only the bullets that
     flattening puts before list items: there, only a page with no prose at all is searched, bullets as links.
     """
+    t = tuning.active
     flat = not any(ln.tag for ln in lines)
     found = sum(ln.shape.chars for ln in lines[block[0]:block[1] + 1] if not ln.removed_by) if block else 0
-    anchor = next((i for i, ln in enumerate(lines) if ln.removed_by == "repeated_title"), None)
-    if flat and found >= _THIN_PROSE:
+    anchor = next((i for i, ln in enumerate(lines) if ln.removed_by == _REPEATED_TITLE.name), None)
+    if flat and found >= t.thin_prose:
         return block
     if anchor is not None and not flat:
         runs = [_link_free_run(lines, anchor + 1)[0]]
-    elif found < _THIN_PROSE:
+    elif found < t.thin_prose:
         runs, i = [], 0
         while i < len(lines):
             run, i = _link_free_run(lines, i)
@@ -348,7 +331,7 @@ def _plain_run(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, 
     else:
         return block
     chars, run = max(((sum(lines[i].shape.chars for i in r), r) for r in runs), default=(0, []))
-    if len(run) < _PLAIN_RUN_LINES or chars < _PLAIN_RUN_CHARS or found >= _PLAIN_RUN_SHARE * chars:
+    if len(run) < t.plain_run_lines or chars < t.plain_run_chars or found >= t.plain_run_share * chars:
         return block
     return run[0], run[-1]
 
@@ -356,15 +339,16 @@ def _plain_run(lines: list[_Line], block: tuple[int, int] | None) -> tuple[int, 
 def _link_free_run(lines: list[_Line], i: int) -> tuple[list[int], int]:
     """The kept lines from `i` up to the first link, tail marker or furniture line; and where it stopped."""
     run: list[int] = []
+    unlinked = tuning.active.unlinked
     while i < len(lines):
         ln = lines[i]
-        if ln.link_ratio >= 0.1 or ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS \
+        if ln.link_ratio >= unlinked or ln.tail is not None or ln.ends_article or _FURNITURE in ln.roles \
                 or (not ln.tag and ln.shape.bullet):
             break
         if not ln.removed_by:
             run.append(i)
         i += 1
-    if i < len(lines) and lines[i].link_ratio >= 0.1:
+    if i < len(lines) and lines[i].link_ratio >= unlinked:
         while run and lines[run[-1]].tag in _HEADINGS:  # the heading of the link list that follows
             run.pop()
     return run, i
@@ -373,12 +357,13 @@ def _link_free_run(lines: list[_Line], i: int) -> tuple[list[int], int]:
 def _closing_credit(lines: list[_Line], end: int) -> int:
     """Take in a reporter or photo credit printed after the block's last paragraph (a removed placeholder or
     meta line may stand between)."""
-    for i in range(end + 1, min(len(lines), end + 4)):
+    t = tuning.active
+    for i in range(end + 1, min(len(lines), end + 1 + t.credit_reach)):
         ln = lines[i]
-        if ln.tail is not None or ln.ends_article or ln.concept in _CHROME_CONCEPTS or ln.link_ratio >= 0.1:
+        if ln.tail is not None or ln.ends_article or _FURNITURE in ln.roles or ln.link_ratio >= t.unlinked:
             break
         if not ln.removed_by:
-            return i if len(ln.text) <= 48 and structure.CLOSING_CREDIT.match(ln.text.strip()) else end
+            return i if len(ln.text) <= t.credit_max_chars and structure.CLOSING_CREDIT.match(ln.text.strip()) else end
     return end
 
 
@@ -390,14 +375,15 @@ def _plain_continuation(lines: list[_Line], end: int) -> int:
     run, _ = _link_free_run(lines, end + 1)
     if not run:
         return end
-    if len(run) < 3 or not any(structure.ANNOUNCES_APPENDIX.search(lines[i].text) for i in (end, run[0])):
+    if len(run) < tuning.active.appendix_min_lines \
+            or not any(structure.ANNOUNCES_APPENDIX.search(lines[i].text) for i in (end, run[0])):
         return end
     return run[-1]  # its table's figures are restored with the rest of the block's
 
 
 def _restore(ln: _Line) -> None:
     """Undo a whole-line removal: the line is content after all."""
-    ln.removed_by = ln.concept = None
+    ln.removed_by, ln.roles = None, frozenset()
     ln.pieces = [[span, None] for span, _owner in ln.pieces]
     ln.text = "".join(span for span, _owner in ln.pieces).strip()
 
@@ -409,12 +395,12 @@ def _unstamp_data_runs(lines: list[_Line]) -> None:
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and (lines[j].shape.stamped or lines[j].removed_by == "dateline") \
+        while j < len(lines) and (lines[j].shape.stamped or lines[j].removed_by == _DATELINE.name) \
                 and _mostly_figures(lines[j].text):
             j += 1
-        if j - i >= _DATA_RUN:
+        if j - i >= tuning.active.data_run:
             for ln in lines[i:j]:
-                if ln.removed_by == "dateline":
+                if ln.removed_by == _DATELINE.name:
                     _restore(ln)  # its text is whole again: shaped anew
                     ln.shape = structure.shape(ln.text)
                 ln.shape = replace(ln.shape, stamped=False, listed=True)
@@ -424,7 +410,7 @@ def _unstamp_data_runs(lines: list[_Line]) -> None:
 def _mostly_figures(text: str) -> bool:
     """A row of data is mostly digits (`2020-08-01 17:59 │ 400 │ 12`); a ticker item is mostly its headline."""
     digits = sum(c.isdigit() for c in text)
-    return digits >= _DATA_DIGIT_SHARE * sum(c.isalnum() for c in text)
+    return digits >= tuning.active.data_digit_share * sum(c.isalnum() for c in text)
 
 
 def _cut_at_next_item(lines: list[_Line], start: int, end: int) -> int:
@@ -433,10 +419,10 @@ def _cut_at_next_item(lines: list[_Line], start: int, end: int) -> int:
     The article's own dateline stands above its text; a date-and-time line after a paragraph of prose heads
     the next post of a blog page, the next reply of a thread, the next entry of a feed.
     """
-    prose = 0.0
+    prose, before_item = 0.0, tuning.active.prose_before_item
     for i in range(start, end + 1):
         ln = lines[i]
-        if prose >= _PROSE_BEFORE_ITEM and (ln.shape.stamped or ln.score == structure.BOUNDARY):
+        if prose >= before_item and (ln.shape.stamped or ln.score == structure.BOUNDARY):
             j = i - 1
             while j > start and lines[j].score <= 0:
                 j -= 1
@@ -448,9 +434,10 @@ def _cut_at_next_item(lines: list[_Line], start: int, end: int) -> int:
 
 def _list_follows(lines: list[_Line], i: int, start: int) -> bool:
     """A list header after a real article, followed by list items: the rest of the page is furniture."""
+    t = tuning.active
     prose = sum(ln.score for ln in lines[start:i] if ln.score > 0)
-    following = [ln for ln in lines[i + 1:i + 8] if not ln.removed_by][:2]
-    return prose >= _PROSE_BEFORE_FOOTER and len(following) == 2 and all(
+    following = [ln for ln in lines[i + 1:i + 1 + t.list_follow_reach] if not ln.removed_by][:t.list_follow_items]
+    return prose >= t.prose_before_footer and len(following) == t.list_follow_items and all(
         ln.shape.is_headline_like or ln.shape.bullet for ln in following
     )
 
@@ -507,7 +494,7 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         left = [i for i, ln in enumerate(lines) if not ln.removed_by and ln.text]
         block = (left[0], left[-1]) if left else None
     if block is None:
-        _mark(lines, range(len(lines)), "no_article_text")
+        _mark(lines, range(len(lines)), _NO_ARTICLE_TEXT)
         return _finish(lines, title, meta)
 
     core = block  # the block as the line scores found it, before it grows to its container
@@ -521,18 +508,18 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
         end -= 1
     end = _plain_continuation(lines, _closing_credit(lines, end))
     for ln in lines[start:end + 1]:
-        if ln.removed_by == "lone_number" and ln.tag in ("td", "th"):  # a figure in the article's table is data
+        if _TABLE_FIGURE in ln.roles and ln.tag in ("td", "th"):  # a figure in the article's table is data
             _restore(ln)
-    _mark(lines, range(0, start), "before_article")
+    _mark(lines, range(0, start), _BEFORE_ARTICLE)
     _mark_after(lines, end + 1)
     _mark_repeats(lines)
 
     result = _finish(lines, title, meta)
-    result.under_headline = any(
-        ln.removed_by == "repeated_title" and ln.tag == "h1" for ln in lines[max(0, start - 15):start]
-    )
+    t = tuning.active
+    result.under_headline = any(ln.removed_by == _REPEATED_TITLE.name and ln.tag == "h1"
+                                for ln in lines[max(0, start - t.under_headline_reach):start])
     result.headline_links = sum(1 for ln in lines[max(start, core[0]):min(end, core[1]) + 1]
-                                if ln.link_ratio >= _HEADLINE_LINK and ln.shape.chars >= 8)
+                                if ln.link_ratio >= t.headline_link and ln.shape.chars >= t.headline_link_min_chars)
     return result
 
 
@@ -560,16 +547,17 @@ def _grow(lines: list[_Line], block: tuple[int, int], containers: list[tuple[int
     An article's paragraphs share one container, but a heading that is a link, an inline advert, a caption or a
     "related" box between them scores low enough to split the run of lines in two, and the best run is then only
     part of the article. Going up from the smallest element that holds the block, each larger one is taken when
-    the prose it adds outweighs GROW_RATIO times the furniture it adds; growth never crosses a barrier line.
+    the prose it adds outweighs tuning.grow_ratio times the furniture it adds; growth never crosses a barrier line.
     """
     start, end = block
+    t = tuning.active
     low = next((i + 1 for i in range(start - 1, -1, -1) if _is_barrier(lines[i])), 0)
     prose, high = _prose(lines[start:end + 1]), len(lines) - 1
     for i in range(end + 1, len(lines)):
         # a timestamp heads the next item once the article has said something; the article's own byline and
         # date (`by … January 18, 2017 11:00 PM`) stand under its standfirst
         ln = lines[i]
-        if _is_barrier(ln) and (ln.tail is not None or ln.ends_article or prose >= _OWN_DATELINE_PROSE):
+        if _is_barrier(ln) and (ln.tail is not None or ln.ends_article or prose >= t.own_dateline_prose):
             high = i - 1
             break
         prose += max(0.0, ln.score)
@@ -582,24 +570,24 @@ def _grow(lines: list[_Line], block: tuple[int, int], containers: list[tuple[int
         first, last = start, end
         for i in (*range(a, start), *range(end + 1, b + 1)):
             ln = lines[i]
-            dated += ln.removed_by == "dateline" and ln.link_ratio < _UNLINKED
+            dated += ln.removed_by == _DATELINE.name and ln.link_ratio < t.unlinked
             if ln.removed_by:
                 continue
             if ln.score > 0:
                 gain += ln.score
                 first, last = min(first, i), max(last, i)
-            elif ln.link_ratio < _UNLINKED or (ln.link_ratio < _LINK_LINE and ln.tag in _STRUCTURE_TAGS):
-                cost += _STRUCTURE_COST  # a subheading, a list item, a short line of text: the article's own
+            elif ln.link_ratio < t.unlinked or (ln.link_ratio < t.link_line and ln.tag in _STRUCTURE_TAGS):
+                cost += t.structure_cost  # a subheading, a list item, a short line of text: the article's own
             else:
                 cost -= ln.score
-        if dated >= _FEED_DATES:
+        if dated >= t.feed_dates:
             break  # the element holds a feed, each of its items dated: larger ones hold more of it
-        if gain >= _GROW_MIN_GAIN and gain >= _GROW_RATIO * cost:
+        if gain >= t.grow_min_gain and gain >= t.grow_ratio * cost:
             start, end = first, last
     for i in (*range(start, block[0]), *range(block[1] + 1, end + 1)):
         ln = lines[i]
-        if not ln.removed_by and ln.score <= 0 and ln.link_ratio >= _LINK_LINE:  # a row of links the box holds
-            ln.removed_by, ln.concept = "link_line", "site_chrome"
+        if not ln.removed_by and ln.score <= 0 and ln.link_ratio >= t.link_line:  # a row of links the box holds
+            ln.removed_by, ln.roles = _LINK_LINE.name, _LINK_LINE.line_roles
     return start, end
 
 
@@ -619,7 +607,7 @@ def _mark_title(lines: list[_Line], title: str) -> str | None:
     key, found = title_key(title), None
     for ln in lines:
         if not ln.removed_by and ln.text and _same_title(title_key(ln.text), key, ln.tag == "h1"):
-            ln.removed_by, ln.concept = "repeated_title", "meta"
+            ln.removed_by, ln.roles = _REPEATED_TITLE.name, _REPEATED_TITLE.line_roles
             if found is None or ln.tag == "h1":
                 found = ln.text if ln.tag == "h1" else (found or title)
     return found
@@ -631,7 +619,7 @@ def _apply_tails(lines: list[_Line], start: int, end: int) -> int:
     while i < len(lines):
         ln = lines[i]
         if ln.ends_article:
-            _mark(lines, range(i + 1, len(lines)), "after_article_end")
+            _mark(lines, range(i + 1, len(lines)), _AFTER_ARTICLE_END)
             return min(end, i)
         if ln.tail is not None and i > start:
             if ln.tail.block == "to_end" or _list_follows(lines, i, start):
@@ -653,14 +641,15 @@ def _mark_repeats(lines: list[_Line]) -> None:
     again in the text, and both count."""
     seen: set[str] = set()
     run: list[_Line] = []
-    for ln in [ln for ln in lines if not ln.removed_by and ln.shape.size >= _REPEAT_MIN_SIZE] + [None]:
+    t = tuning.active
+    for ln in [ln for ln in lines if not ln.removed_by and ln.shape.size >= t.repeat_min_size] + [None]:
         key = title_key(ln.text) if ln is not None else None
         if key is not None and key in seen:
             run.append(ln)
             continue
-        if len(run) >= _REPEAT_RUN:
+        if len(run) >= t.repeat_run:
             for dup in run:
-                dup.removed_by, dup.concept = "repeated_paragraph", "site_chrome"
+                dup.removed_by, dup.roles = _REPEATED_PARAGRAPH.name, _REPEATED_PARAGRAPH.line_roles
         run = []
         if key is not None:
             seen.add(key)
@@ -672,11 +661,11 @@ def _mark_after(lines: list[_Line], j: int) -> None:
         k = j
         while k < len(lines) and lines[k].text and not lines[k].removed_by and lines[k].shape.is_headline_like:
             k += 1
-        if k - j >= 3:
-            _mark(lines, range(j, k), "related_headlines")
+        if k - j >= tuning.active.related_run:
+            _mark(lines, range(j, k), _RELATED_HEADLINES)
             j = k
         else:
-            _mark(lines, range(j, j + 1), "after_article")
+            _mark(lines, range(j, j + 1), _AFTER_ARTICLE)
             j += 1
 
 
@@ -692,13 +681,15 @@ def _finish(lines: list[_Line], title: str | None, meta: dict[str, Any]) -> Text
             kept.append(ln.text)
     if "date" not in meta:  # a date stated in a removed meta line (来源:… 更新时间:2020-12-26 …)
         for ln in lines:
-            if ln.concept == "meta" and (iso := metadata.find_date(ln.pieces[0][0] if ln.pieces else "")):
+            if _METADATA in ln.roles and (iso := metadata.find_date(ln.pieces[0][0] if ln.pieces else "")):
                 meta["date"] = iso
                 break
     # bylines: the top of the page, the lines around the article's start, and every removed meta line
+    t = tuning.active
     starts = [i for i, ln in enumerate(lines) if not ln.removed_by][:1]
-    near = range(max(0, starts[0] - 12), min(len(lines), starts[0] + 3)) if starts else range(0)
-    picked = [i for i in range(len(lines)) if i < 60 or i in near or lines[i].concept == "meta"]
+    near = range(max(0, starts[0] - t.byline_above), min(len(lines), starts[0] + t.byline_below)) if starts \
+        else range(0)
+    picked = [i for i in range(len(lines)) if i < t.byline_head_lines or i in near or _METADATA in lines[i].roles]
     context = [lines[i].pieces[0][0] for i in picked if lines[i].pieces]
     meta.update({k: v for k, v in metadata.bylines(context).items() if k not in meta})
     if "date" not in meta:  # a date printed near the start of the article (发表于 2005-5-7 21:23:57)

@@ -79,12 +79,15 @@ NUMERIC_DATE = regex.compile(
 )
 
 
+_MONTHS = 12  # a day or month number above this is the day
+
+
 def iso_from_numeric_match(m: regex.Match) -> str | None:
     """`2025-12-15` from `15/12/2025`; None where day and month could be either (`02/05/2024`)."""
     a, b = int(m["a"]), int(m["b"])
-    if m["sep"] == "." or (a > 12 >= b):
+    if m["sep"] == "." or (a > _MONTHS >= b):
         day, month = a, b
-    elif b > 12 >= a:
+    elif b > _MONTHS >= a:
         day, month = b, a
     else:
         return None

@@ -86,6 +86,9 @@ def _cases() -> list[tuple[str, str, list[Check]]]:
         p = getattr(rules, name)
         cases.append((f"dom_rules:{name}", p.pattern, [lambda s, p=p: p.match(s, timeout=BUDGET_S)]))
     cases.append(("dom_rules:long_pattern", rules.long_pattern.pattern, _search(rules.long_pattern)))
+    for pattern, group in rules.heading_groups:  # searched in a heading text to name its group
+        if pattern is not None:
+            cases.append((f"dom_rules:heading_groups:{group}", pattern.pattern, _search(pattern)))
     return cases
 
 

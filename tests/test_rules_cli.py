@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from cleaners.catalogue import all_rules, catalogue
 from cleaners.cli import main
 from cleaners.core import CleanError, clean_file
-from cleaners.explain import all_rules
 from cleaners.rules import default_table
-from cleaners.structure import DETECTORS
 
 
 def _run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str]:
@@ -23,7 +22,7 @@ def test_lists_every_text_rule_and_detector_grouped_by_concept(capsys: pytest.Ca
     code, out = _run(capsys)
     assert code == 0
     names = re.findall(r"^  ([a-z0-9_]+) ", out, re.M)
-    assert {r.name for r in default_table().rules} | set(DETECTORS) <= set(names)
+    assert {r.name for r in default_table().rules} | set(catalogue().detectors) <= set(names)
     assert len(names) == len(set(names)) == len(all_rules())
     headers = re.findall(r"^([a-z_]+) \((\d+)\)$", out, re.M)
     assert [h for h, _n in headers] == sorted(h for h, _n in headers)

@@ -43,3 +43,41 @@ def test_table_version_changes_with_content():
     a = load_table("version: 1\nrules:\n  - {name: a, concept: c, scope: line, pattern: x, case: because}\n")
     b = load_table("version: 1\nrules:\n  - {name: a, concept: c, scope: line, pattern: y, case: because}\n")
     assert a.version != b.version and a.version.startswith("1+")
+
+
+def test_unknown_roles_and_malformed_examples_are_rejected():
+    base = {"name": "x", "concept": "c", "scope": "line", "pattern": "a", "case": "c"}
+    with pytest.raises(RuleError, match="unknown roles"):
+        compile_rule({**base, "roles": ["title"]})
+    with pytest.raises(RuleError, match="examples must be a list"):
+        compile_rule({**base, "examples": "a page"})
+
+
+def test_the_cleaner_acts_on_a_role_not_on_a_rule_name():
+    """A site's own credit line, declared `below_headline`, makes the line above it the title: the role does it,
+    whatever the rule is called (a bulleted menu line first, so that the page's first line is not the title)."""
+    from cleaners.textclean import clean_page_text
+
+    page = ("· 首页 · 新闻 · 体育\n乡村教师的一天\n出品：某某工作室\n"
+            "清晨六点，王老师已经走在去学校的山路上，她要赶在学生到校之前打开教室的门。\n"
+            "这所学校只有十二名学生，却有一间整洁的图书角，书都是王老师一本一本攒下来的。\n")
+    rule = {"name": "studio_credit", "concept": "site_chrome", "scope": "line", "pattern": "出品：.*",
+            "case": "a site's credit line under its headlines"}
+    plain = clean_page_text(page, default_table().extended([rule]))
+    with_role = clean_page_text(page, default_table().extended([{**rule, "roles": ["below_headline"]}]))
+    assert {"rule": "studio_credit", "text": "出品：某某工作室"} in [r.to_dict() for r in plain.removed]
+    assert plain.title is None
+    assert with_role.title == "乡村教师的一天"
+
+
+def test_tables_parse_alike_with_libyaml_and_pure_python():
+    """The tables are read with libyaml's parser where PyYAML has it; it must read them as yaml.safe_load does."""
+    from pathlib import Path
+
+    import yaml
+
+    from cleaners.yamlfile import load_table_text
+
+    for path in sorted((Path(__file__).resolve().parent.parent / "cleaners" / "data").glob("*.yaml")):
+        text = path.read_text("utf-8")
+        assert load_table_text(text) == yaml.safe_load(text), path.name
