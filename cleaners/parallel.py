@@ -268,8 +268,12 @@ class _Pool:
     the size of a chunk), and no helper thread is needed.
     """
 
-    def __init__(self, ctx: Any, jobs: int, config: CleanerConfig, encode: bool, max_chunks: int) -> None:
+    def __init__(self, ctx: Any, jobs: int, config: Any, encode: bool, max_chunks: int,
+                 work: Callable[..., None] | None = None) -> None:
+        """`work` is the workers' loop (default `_work`, cleaning); another loop (dedup's hashing) takes the same
+        arguments, with its own `config`."""
         self._ctx = ctx
+        self._work = work or _work
         self._fork = ctx.get_start_method() == "fork"
         self._config = config
         self.encode = encode
@@ -288,7 +292,7 @@ class _Pool:
                 stream.flush()
         parent, child = self._ctx.Pipe(duplex=True)
         inherited = [w.conn for w in self.workers] + [parent] if self._fork else []
-        process = self._ctx.Process(target=_work, args=(child, self._config, self.encode, inherited, os.getpid()),
+        process = self._ctx.Process(target=self._work, args=(child, self._config, self.encode, inherited, os.getpid()),
                                     daemon=True)
         process.start()
         child.close()  # the worker holds the only copy: its death is seen as the end of `parent`
