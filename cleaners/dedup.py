@@ -12,6 +12,8 @@ soon as they are hashed. Buckets are found by sorting band hashes, not by a dict
 """
 from __future__ import annotations
 
+import json
+import re
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -50,6 +52,9 @@ class DedupConfig:
 WINDOW = 256
 PAIRS_PER_BATCH = 8192  # signature pairs compared at once (8192 x 2 x 128 x 4 bytes: 8 MiB)
 BLOCK_ROWS = 65536  # signatures are stored in blocks of this many rows: growing never copies what is stored
+
+
+_PLAIN_ASCII = re.compile(rb'[\x20\x21\x23-\x5b\x5d-\x7e]*')  # printable ASCII but `"` and `\\`
 
 
 def shingles(text: str, k: int = 5) -> set[bytes]:
@@ -124,6 +129,12 @@ class _Strings:
         start = self._ends[i - 1] if i else 0
         return self._data[start:self._ends[i]].decode("utf-8", "surrogatepass")
 
+    def raw(self, i: int) -> bytes | None:
+        """The string's UTF-8 bytes, not decoded."""
+        if self._none[i]:
+            return None
+        return bytes(self._data[self._ends[i - 1] if i else 0:self._ends[i]])
+
     def __len__(self) -> int:
         return len(self._ends)
 
@@ -180,6 +191,19 @@ class SignatureIndex:
         """The id of a cluster: its first record's id, or `#N` (N its place in the input) when it has none."""
         rid = self.ids[root]
         return rid if rid is not None else f"#{root}"
+
+    def cluster_json(self, root: int) -> bytes:
+        """`cluster_id` as a JSON string in UTF-8, as `json.dumps(..., ensure_ascii=False)` spells it: an id of
+        printable ASCII without quotes or backslashes is that already, quoted."""
+        raw = self.ids.raw(root)
+        if raw is None:
+            return b'"#%d"' % root
+        if _PLAIN_ASCII.fullmatch(raw):
+            return b'"' + raw + b'"'
+        try:
+            return json.dumps(self.cluster_id(root), ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            return json.dumps(self.cluster_id(root)).encode("ascii")
 
     @property
     def nbytes(self) -> int:

@@ -20,7 +20,7 @@ import pickle
 import signal
 import sys
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -286,24 +286,35 @@ def _fingerprint(paths: list[str]) -> list[tuple[int, int]]:
 @dataclass
 class Layout:
     """Where the records are, for the second pass: the keys of the items that are error entries, the number of
-    records of each piece, and each record's line (`SignedPiece.where` and `body`)."""
+    records of each piece, each record's line (`SignedPiece.where` and `body`), and the pieces of the plain
+    JSON Lines inputs, which the second pass takes as they are instead of scanning the files again."""
 
     failed: set[str] = field(default_factory=set)
     per_piece: array = field(default_factory=lambda: array("q"))
+    replay: dict[int, list[Piece]] = field(default_factory=dict)
     _where: list[np.ndarray] = field(default_factory=list)
     _body: list[np.ndarray] = field(default_factory=list)
-    items: int = 0
 
-    def add(self, signed: SignedPiece) -> None:
+    def add(self, source: int, piece: Piece, signed: SignedPiece, plain: bool) -> None:
         self.failed.update(e["source"] for e in signed.errors)
         self.per_piece.append(len(signed.signed))
         self._where.append(signed.where)
         self._body.append(signed.body)
-        self.items += len(signed.signed) + len(signed.errors)
+        if plain:
+            self.replay.setdefault(source, []).append(piece)
 
     def lines(self) -> tuple[np.ndarray, np.ndarray]:
         join = lambda parts: np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)  # noqa: E731
         return join(self._where), join(self._body)
+
+    def pieces(self, inputs: list[str]) -> Iterator[Piece]:
+        """The pieces of the inputs again: those of plain JSON Lines as pass one found them, the others read."""
+        for k, path in enumerate(inputs):
+            yield from self.replay.get(k, ()) if _plain_jsonl(path) else pieces([path])
+
+
+def _plain_jsonl(path: str) -> bool:
+    return not is_parquet(path) and not is_compressed(path)
 
 
 def _first_pass(inputs: list[str], task: SignTask, jobs: int, errs: Any, summary: DedupSummary,
@@ -312,16 +323,25 @@ def _first_pass(inputs: list[str], task: SignTask, jobs: int, errs: Any, summary
     index = SignatureIndex(num_perm=task.hasher.num_perm, keep=task.keep)
     layout = Layout()
     f = task.fields
-    by_bytes = all(not is_parquet(p) and not is_compressed(p) for p in inputs)
+    origin: deque[int] = deque()  # the input of each piece read and not yet back
+
+    def source() -> Iterator[Piece]:
+        for k, path in enumerate(inputs):
+            for piece in pieces([path], [f.text, f.id, f.published]):
+                origin.append(k)
+                yield piece
+
+    by_bytes = all(_plain_jsonl(p) for p in inputs)
     bar_total = sum(os.path.getsize(p) for p in inputs) if by_bytes else parquet_rows(inputs)
     with tqdm(desc="dedup: hashing", total=bar_total, unit="B" if by_bytes else "doc", unit_scale=by_bytes,
               file=sys.stderr, disable=disable) as bar:
-        for piece, signed in signed_pieces(pieces(inputs, [f.text, f.id, f.published]), task, jobs):
+        for piece, signed in signed_pieces(source(), task, jobs):
+            k = origin.popleft()
             for entry in signed.errors:
                 errs.write(entry)
                 summary.errors[entry["reason"]] += 1
             index.add(signed.signed)
-            layout.add(signed)
+            layout.add(k, piece, signed, _plain_jsonl(inputs[k]))
             summary.without_text += int(len(signed.signed) - signed.signed.has.sum())
             bar.update(piece.size if by_bytes else len(signed.signed) + len(signed.errors))
     return index, layout
@@ -339,7 +359,7 @@ def _second_pass(inputs: list[str], index: SignatureIndex, grouping: Grouping, l
     sources: dict[str, int] = {}
     with tqdm(desc="dedup: writing", total=index.count, unit="doc", file=sys.stderr, disable=disable) as bar:
         try:
-            for n, piece in enumerate(pieces(inputs)):
+            for n, piece in enumerate(layout.pieces(inputs)):
                 if n >= len(layout.per_piece):
                     raise ReaderError(f"{piece.path}: more records than when it was first read (changed during "
                                       "the run?)")
@@ -348,12 +368,11 @@ def _second_pass(inputs: list[str], index: SignatureIndex, grouping: Grouping, l
                 if isinstance(out, PlainOutput) and isinstance(piece, Span) and (body[first:record] >= 0).all():
                     if piece.path not in sources:
                         sources[piece.path] = os.open(piece.path, os.O_RDONLY | os.O_CLOEXEC)
-                    fd = sources[piece.path]
-                    for i in range(first, record):
-                        if not wanted[i]:
-                            out.copy(fd, int(where[i]), int(body[i]))
-                            out.write_line(_tail(index.cluster_id(int(grouping.roots[i]))))
-                    summary.written += int(count - wanted[first:record].sum())
+                    skip = wanted[first:record]
+                    rows = np.flatnonzero(~skip) + first
+                    out.copy_lines(sources[piece.path], where[rows].tolist(), body[rows].tolist(),
+                                   [_TAIL + index.cluster_json(r) + b"}\n" for r in grouping.roots[rows].tolist()])
+                    summary.written += len(rows)
                 else:
                     _write_items(piece, first, count, index, grouping, layout, wanted, out, errs, summary)
                 out.flush()
@@ -398,9 +417,11 @@ def _write_items(piece: Piece, first: int, count: int, index: SignatureIndex, gr
         raise ReaderError(f"{piece.path}: fewer records than when it was first read (changed during the run?)")
 
 
+_TAIL = b", " + _FIELD_BYTES + b": "  # what follows a line's body: this, the cluster, the closing brace
+
+
 def _tail(cluster_id: str) -> bytes:
-    """What follows a line's body: the field, the closing brace, the newline."""
-    return b", " + _FIELD_BYTES + b": " + _json(cluster_id) + b"}\n"
+    return _TAIL + _json(cluster_id) + b"}\n"
 
 
 def _line(payload: Any, cluster_id: str) -> bytes:
@@ -486,6 +507,21 @@ class PlainOutput:
                 raise ReaderError("an input is shorter than when it was first read (changed during the run?)")
             self.write_line(data)
             offset, length = offset + len(data), length - len(data)
+
+    def copy_lines(self, source: int, where: list[int], body: list[int], tails: list[bytes]) -> None:
+        """For each line: its body (`body` bytes at `where` in `source`) copied, then its tail written."""
+        for offset, length, tail in zip(where, body, tails, strict=True):
+            n = 0
+            if self._copy:
+                try:
+                    n = os.copy_file_range(source, self._fd, length, offset)
+                except OSError as exc:
+                    if exc.errno not in _NO_COPY:
+                        raise
+                    self._copy = False
+            if n != length:  # copied in part (the kernel may stop short) or not at all
+                self.copy(source, offset + n, length - n)
+            self.write_line(tail)
 
     def flush(self) -> None:
         return None

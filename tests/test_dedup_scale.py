@@ -504,3 +504,16 @@ def test_gzip_lines_keep_their_line_numbers(tmp_path):
         assert sum(1 for _ in fh) == 140
     keys = [item.key for piece in pieces([str(gz)]) for item in dedup_read.items(piece)]
     assert keys == [f"{gz}:{i}" for i in range(1, 141)]
+
+
+def test_cluster_ids_are_written_as_json_spells_them():
+    """The second pass writes ids without json.dumps where it can: the bytes are what json.dumps gives."""
+    ids = ["doc-1", 'say "hi"', "back\\slash", "tab\there", "新闻-1", "\ud800lone", None, "", "~!@#$%^&*()"]
+    index = index_records([{"id": i, "text": f"第{n}条"} for n, i in enumerate(ids)], DedupConfig())
+    for n, rid in enumerate(ids):
+        name = rid if rid is not None else f"#{n}"
+        try:
+            expected = json.dumps(name, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            expected = json.dumps(name).encode("ascii")
+        assert index.cluster_json(n) == expected
