@@ -77,8 +77,8 @@ class Signed:
     has: np.ndarray  # (n,) bool: the record has a text with shingles
     bands: np.ndarray  # (n, bands) uint64
     full: np.ndarray  # (n,) uint64
-    ids: list[str | None]
-    published: list[str | None] | None = None  # for keep=earliest
+    ids: Packed
+    published: Packed | None = None  # for keep=earliest
     lengths: np.ndarray | None = None  # for keep=longest: characters of the text
 
     def __len__(self) -> int:
@@ -91,11 +91,11 @@ def sign(records: list[tuple[Any, Any, Any]], hasher: MinHasher, keep: str) -> S
     texts = [_as_text(t) for t, _, _ in records]
     sigs, has = hasher.signatures(texts)
     out = Signed(sigs=sigs, has=has, bands=hasher.band_hashes(sigs), full=hasher.full_hashes(sigs),
-                 ids=[None if i is None else str(i) for _, i, _ in records])
+                 ids=Packed.of([None if i is None else str(i) for _, i, _ in records]))
     if keep == "longest":
         out.lengths = np.array([len(t) if t else 0 for t in texts], dtype=np.int64)
     else:
-        out.published = [str(p) if p else None for _, _, p in records]
+        out.published = Packed.of([str(p) if p else None for _, _, p in records])
     return out
 
 
@@ -107,6 +107,25 @@ def _as_text(value: Any) -> str | None:
     return None
 
 
+@dataclass
+class Packed:
+    """Optional strings as one UTF-8 buffer, where each ends, and which are None: how a worker sends the ids and
+    dates of its records, so that the parent adds them to the index in three copies, not one call a string."""
+
+    data: bytes
+    ends: np.ndarray  # int64
+    none: np.ndarray  # bool
+
+    @classmethod
+    def of(cls, values: list[str | None]) -> Packed:
+        parts = [b"" if v is None else v.encode("utf-8", "surrogatepass") for v in values]
+        ends = np.cumsum(np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts)))
+        return cls(b"".join(parts), ends, np.array([v is None for v in values], dtype=bool))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+
 class _Strings:
     """A column of optional strings in one byte buffer: about the string's UTF-8 length plus 9 bytes a row, where
     a list of str would take 50 more."""
@@ -116,12 +135,10 @@ class _Strings:
         self._ends = array("q")
         self._none = bytearray()
 
-    def extend(self, values: Iterable[str | None]) -> None:
-        for v in values:
-            if v is not None:
-                self._data += v.encode("utf-8", "surrogatepass")
-            self._ends.append(len(self._data))
-            self._none.append(v is None)
+    def extend(self, values: Packed) -> None:
+        self._ends.frombytes((values.ends + len(self._data)).astype("=i8").tobytes())
+        self._data += values.data
+        self._none += values.none.tobytes()
 
     def __getitem__(self, i: int) -> str | None:
         if self._none[i]:
@@ -175,7 +192,7 @@ class SignatureIndex:
         if self.keep == "longest":
             self.lengths.extend(int(x) for x in (signed.lengths if signed.lengths is not None else [0] * n))
         else:
-            self.published.extend(signed.published or [None] * n)
+            self.published.extend(signed.published or Packed.of([None] * n))
         self.count += n
 
     def rows(self, idx: np.ndarray) -> np.ndarray:

@@ -3,9 +3,10 @@
 The first pass hashes every record and keeps no text; the second reads the inputs again and writes each record
 with its cluster. Both walk the inputs through `pieces`, so the n-th item of one pass is the n-th of the other
 (line numbers, blank lines, lines too long, unreadable row groups alike). A piece of a plain JSON Lines file is
-only where its lines are (`Span`): the process that hashes them reads them, so with several jobs the text
-never passes through the parent. A compressed file is decompressed once, by the parent, into `Lines`; Parquet is
-read a batch at a time into `Rows`, only the columns a pass needs.
+only where its lines are (`Span`), cut by size at a line start: the process that hashes them reads them and
+counts them, so with several jobs the parent reads next to nothing and the text never passes through it. A
+compressed file is decompressed once, by the parent, into `Lines`; Parquet is read a batch at a time into
+`Rows`, only the columns a pass needs.
 """
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .readers import FieldMap, ReaderError, _blank, _first_object, _line_spans, _read_jsonl_lines, max_line_bytes
+from .readers import FieldMap, ReaderError, _blank, _first_object, _read_jsonl_lines, max_line_bytes
 
-PIECE_LINES = 128  # lines (or rows) per piece: about 25 ms of hashing, so a piece's overhead is noise
-PIECE_BYTES = 4 << 20  # and at most this many bytes of lines, unless one line alone is longer
+SPAN_BYTES = 512 << 10  # a piece of plain JSON Lines: about 100 news records, 20 ms of hashing
+WINDOW_BYTES = 64 << 10  # read at a time looking for a line start, or reading a span with a long line in it
+PIECE_LINES = 128  # lines (or rows) per piece of compressed JSON Lines and Parquet
+PIECE_BYTES = 4 << 20  # and at most this many bytes of compressed lines
 PARQUET_BATCH = 128
 
 
@@ -36,13 +39,14 @@ class DedupFields:
 
 @dataclass(frozen=True)
 class Span:
-    """Whole lines of an uncompressed JSON Lines file: bytes `offset` to `offset + length`, the first on line
-    `first_line` (1-based)."""
+    """Whole lines of an uncompressed JSON Lines file: bytes `offset` to `offset + length`. `first_line` is the
+    number (1-based) of its first line, 0 until it is known: the first pass cuts a file by size and counts
+    the lines of each span as it reads them."""
 
     path: str
     offset: int
     length: int
-    first_line: int
+    first_line: int = 0
 
     @property
     def size(self) -> int:
@@ -88,10 +92,11 @@ Piece = Span | Lines | Rows | Failed
 class Item:
     """One record of a piece: `payload` is a JSON line (bytes) or a row (dict); `error` is (reason, detail)."""
 
-    key: str
+    key: str | None  # None for a line of a Span whose first line number is not known yet
     payload: bytes | dict[str, Any] | None = None
     error: tuple[str, str] | None = None
     offset: int = -1  # where a line of a Span starts in its file
+    line: int = 0  # the line's place in its Span (0-based), blank lines counted
 
 
 def is_parquet(path: str) -> bool:
@@ -113,8 +118,9 @@ def pieces(paths: Iterable[str], columns: list[str] | None = None) -> Iterator[P
             yield from _plain_pieces(path)
 
 
-def items(piece: Piece) -> Iterator[Item]:
-    """The items of a piece, in order. A Span is read here (whoever expands it reads its bytes)."""
+def items(piece: Piece, lines: list[int] | None = None) -> Iterator[Item]:
+    """The items of a piece, in order. A Span is read here (whoever expands it reads its bytes), and the number
+    of its lines, blank ones included, is appended to `lines` when given."""
     if isinstance(piece, Failed):
         for key in piece.keys:
             yield Item(key, error=(piece.reason, piece.detail))
@@ -125,19 +131,59 @@ def items(piece: Piece) -> Iterator[Item]:
         for lineno, line in piece.lines:
             yield Item(f"{piece.path}:{lineno}", payload=line)
     else:
-        try:
-            data = _pread(piece.path, piece.offset, piece.length)
-        except OSError as exc:
-            yield Item(f"{piece.path}:{piece.first_line}", error=("unreadable", str(exc)))
-            return
-        start = i = 0
+        yield from _span_items(piece, lines if lines is not None else [])
+
+
+def _span_items(piece: Span, counted: list[int]) -> Iterator[Item]:
+    """The lines of a span, each at most max_line_bytes() (newline included) or an error item `too_large`; blank
+    lines are skipped (and counted). A span of ordinary lines is read at once; one with a long line in it is
+    read a window at a time, so that a line too long is never held."""
+    limit = max_line_bytes()
+    key = (lambda i: f"{piece.path}:{piece.first_line + i}") if piece.first_line else (lambda i: None)
+    i = -1
+    try:
+        for i, (offset, length, line) in enumerate(_span_lines(piece, limit)):
+            if line is None:
+                yield Item(key(i), error=("too_large", f"a JSON line of {length:,} bytes, more than {limit:,}"),
+                           line=i)
+            elif line[:1] == b"{" or not _blank(line):
+                yield Item(key(i), payload=line, offset=offset, line=i)
+    except OSError as exc:
+        i += 1
+        yield Item(key(i), error=("unreadable", str(exc)), line=i)
+    counted.append(i + 1)
+
+
+def _span_lines(piece: Span, limit: int) -> Iterator[tuple[int, int, bytes | None]]:
+    """(offset, length with the newline, the line without it or None when longer than `limit`) for every line."""
+    if piece.length <= 4 * SPAN_BYTES:
+        data = _pread(piece.path, piece.offset, piece.length)
+        start = 0
         while start < len(data):
             end = data.find(b"\n", start)
             end = len(data) if end < 0 else end
-            line = data[start:end]
-            if line[:1] == b"{" or not _blank(line):
-                yield Item(f"{piece.path}:{piece.first_line + i}", payload=line, offset=piece.offset + start)
-            start, i = end + 1, i + 1
+            length = min(end + 1, len(data)) - start
+            yield piece.offset + start, length, data[start:end] if length <= limit else None
+            start = end + 1
+        return
+    with open(piece.path, "rb") as fh:
+        fh.seek(piece.offset)
+        at, stop = piece.offset, piece.offset + piece.length
+        while at < stop:
+            line = fh.readline(min(limit + 1, stop - at))
+            if not line:
+                raise OSError(f"{piece.path} is shorter than when it was read (changed during the run?)")
+            length = len(line)
+            if length > limit:  # too long: read past the rest of it, a window at a time
+                while not line.endswith(b"\n") and at + length < stop:
+                    line = fh.readline(min(WINDOW_BYTES, stop - at - length))
+                    if not line:
+                        break
+                    length += len(line)
+                yield at, length, None
+            else:
+                yield at, length, line.rstrip(b"\n") if line.endswith(b"\n") else line
+            at += length
 
 
 def _pread(path: str, offset: int, length: int) -> bytes:
@@ -152,36 +198,31 @@ def _pread(path: str, offset: int, length: int) -> bytes:
 
 
 def _plain_pieces(path: str) -> Iterator[Piece]:
-    """Spans of whole lines, found by scanning for newlines (no line is copied); a line longer than the limit
-    is a piece of its own, `too_large`, never read."""
-    limit = max_line_bytes()
-    start = length = count = 0
-    first = lineno = 0
+    """Spans of about SPAN_BYTES, each ending where a line ends: only a few bytes at each cut are read here."""
+    size = os.path.getsize(path)
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        with open(path, "rb", buffering=0) as fh:
-            for offset, size, _ in _line_spans(fh):
-                lineno += 1
-                if size > limit:
-                    if count:
-                        yield Span(path, start, length, first)
-                    count = 0
-                    yield Failed((f"{path}:{lineno}",), "too_large",
-                                 f"a JSON line of {size:,} bytes, more than {limit:,}", size)
-                    continue
-                if count and (count >= PIECE_LINES or length + size > PIECE_BYTES):
-                    yield Span(path, start, length, first)
-                    count = 0
-                if not count:
-                    start, length, first = offset, 0, lineno
-                length += size
-                count += 1
-    except OSError as exc:
-        if count:
-            yield Span(path, start, length, first)
-        yield Failed((f"{path}:{lineno + 1}",), "unreadable", str(exc))
-        return
-    if count:
-        yield Span(path, start, length, first)
+        start = 0
+        while start < size:
+            cut = _line_start(fd, start + SPAN_BYTES, size)
+            yield Span(path, start, cut - start)
+            start = cut
+    finally:
+        os.close(fd)
+
+
+def _line_start(fd: int, at: int, size: int) -> int:
+    """The offset of the first line that starts at `at` or after (`size` if none does)."""
+    pos = at - 1
+    while pos < size:
+        window = os.pread(fd, WINDOW_BYTES, pos)
+        if not window:
+            break
+        nl = window.find(b"\n")
+        if nl >= 0:
+            return pos + nl + 1
+        pos += len(window)
+    return size
 
 
 def _compressed_pieces(path: str) -> Iterator[Piece]:

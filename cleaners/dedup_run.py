@@ -22,7 +22,7 @@ import sys
 from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from multiprocessing.connection import Connection
 from typing import Any
@@ -33,7 +33,9 @@ from tqdm import tqdm
 from .dedup import DedupConfig, Grouping, SignatureIndex, Signed, cluster, sign
 from .dedup_read import (
     DedupFields,
+    Lines,
     Piece,
+    Rows,
     Span,
     is_compressed,
     is_parquet,
@@ -68,37 +70,41 @@ class SignTask:
 class SignedPiece:
     """A piece hashed: the rows of its records, its items that are errors, and where each record's line is.
 
-    `where` and `body` (for records of a Span, -1 otherwise) are the file offset of the line and the bytes of it
-    before its closing brace, where the second pass inserts the cluster: -1 when the line cannot be extended
-    that way (it already has the field, or is `{}`) and is parsed and encoded instead."""
+    `errors` are (the item's line in its Span, its key or None while the Span's first line is not known,
+    reason, detail); `lines` counts the lines of a Span, blank ones included. `where` and `body` (for records
+    of a Span, -1 otherwise) are the file offset of the line and the bytes of it before its closing brace,
+    where the second pass inserts the cluster: -1 when the line cannot be extended that way (it already has
+    the field, or is `{}`) and is parsed and encoded instead."""
 
     signed: Signed
-    errors: list[dict[str, Any]]
+    errors: list[tuple[int, str | None, str, str]]
     where: np.ndarray
     body: np.ndarray
+    lines: int = 0
 
 
 def sign_piece(piece: Piece, task: SignTask) -> SignedPiece:
     """Hash the records of a piece; an item that is not a readable JSON object is an error entry, not a stop."""
     f = task.fields
     records: list[tuple[Any, Any, Any]] = []
-    errors: list[dict[str, Any]] = []
+    errors: list[tuple[int, str | None, str, str]] = []
     where: list[int] = []
     body: list[int] = []
-    for item in items(piece):
+    lines: list[int] = []
+    for item in items(piece, lines):
         if item.error is not None:
-            errors.append(_entry(item.key, *item.error))
+            errors.append((item.line, item.key, *item.error))
             continue
         try:
             rec = parse(item.payload or b"")
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError included
-            errors.append(_entry(item.key, "bad_json", str(exc)))
+            errors.append((item.line, item.key, "bad_json", str(exc)))
             continue
         records.append((rec.get(f.text), rec.get(f.id), rec.get(f.published)))
         where.append(item.offset)
         body.append(_body(item.payload) if item.offset >= 0 else -1)
     return SignedPiece(sign(records, task.hasher, task.keep), errors, np.array(where, dtype=np.int64),
-                       np.array(body, dtype=np.int64))
+                       np.array(body, dtype=np.int64), sum(lines))
 
 
 def _body(line: Any) -> int:
@@ -203,9 +209,12 @@ def _in_order(source: Iterator[Piece], pool: Any, in_flight: int) -> Iterator[tu
 
 def _first_key(piece: Piece) -> str:
     if isinstance(piece, Span):
-        return f"{piece.path}:{piece.first_line}"
-    first = next(items(piece), None)
-    return first.key if first is not None else "?"
+        return f"{piece.path} (at byte {piece.offset:,})"
+    if isinstance(piece, Rows):
+        return f"{piece.path}:{piece.first_row}"
+    if isinstance(piece, Lines):
+        return f"{piece.path}:{piece.lines[0][0]}" if piece.lines else piece.path
+    return piece.keys[0] if piece.keys else "?"
 
 
 # ---- the run -----------------------------------------------------------------------------------------------
@@ -295,8 +304,8 @@ class Layout:
     _where: list[np.ndarray] = field(default_factory=list)
     _body: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, source: int, piece: Piece, signed: SignedPiece, plain: bool) -> None:
-        self.failed.update(e["source"] for e in signed.errors)
+    def add(self, source: int, piece: Piece, signed: SignedPiece, errors: list[dict[str, Any]], plain: bool) -> None:
+        self.failed.update(e["source"] for e in errors)
         self.per_piece.append(len(signed.signed))
         self._where.append(signed.where)
         self._body.append(signed.body)
@@ -335,13 +344,19 @@ def _first_pass(inputs: list[str], task: SignTask, jobs: int, errs: Any, summary
     bar_total = sum(os.path.getsize(p) for p in inputs) if by_bytes else parquet_rows(inputs)
     with tqdm(desc="dedup: hashing", total=bar_total, unit="B" if by_bytes else "doc", unit_scale=by_bytes,
               file=sys.stderr, disable=disable) as bar:
+        next_line: dict[int, int] = {}  # the number of the next Span's first line, by input
         for piece, signed in signed_pieces(source(), task, jobs):
             k = origin.popleft()
-            for entry in signed.errors:
+            if isinstance(piece, Span):  # its lines are numbered now that those before it are counted
+                piece = replace(piece, first_line=next_line.get(k, 1))
+                next_line[k] = piece.first_line + signed.lines
+            errors = [_entry(key or f"{inputs[k]}:{piece.first_line + line}", reason, detail)  # type: ignore[union-attr]
+                      for line, key, reason, detail in signed.errors]
+            for entry in errors:
                 errs.write(entry)
                 summary.errors[entry["reason"]] += 1
             index.add(signed.signed)
-            layout.add(k, piece, signed, _plain_jsonl(inputs[k]))
+            layout.add(k, piece, signed, errors, _plain_jsonl(inputs[k]))
             summary.without_text += int(len(signed.signed) - signed.signed.has.sum())
             bar.update(piece.size if by_bytes else len(signed.signed) + len(signed.errors))
     return index, layout

@@ -16,6 +16,7 @@ import pickle
 import random
 import weakref
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -333,6 +334,7 @@ def test_bad_lines_are_error_entries_and_the_rest_is_written(tmp_path, monkeypat
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(lines) + "\n", "utf-8")
     monkeypatch.setattr(dedup_read, "max_line_bytes", lambda: 10_000)
+    monkeypatch.setattr(dedup_read, "SPAN_BYTES", 16 << 10)  # several pieces: line numbers run on across them
     out = tmp_path / "out.jsonl"
     assert main(["dedup", str(src), "-o", str(out), "-j", "2"]) == 0
     errors = [json.loads(x) for x in (tmp_path / "out.errors.jsonl").read_text("utf-8").splitlines()]
@@ -342,6 +344,30 @@ def test_bad_lines_are_error_entries_and_the_rest_is_written(tmp_path, monkeypat
     assert written == [r["id"] for i, r in enumerate(records) if i not in (10, 20, 30)]
     err = capsys.readouterr().err
     assert "records: 147" in err and "errors: 3 (bad_json 2, too_large 1)" in err
+
+
+@pytest.mark.parametrize("span", [64, 1 << 20])
+def test_every_line_of_a_span_is_counted_whatever_its_length(tmp_path, monkeypatch, span):
+    """Lines around the length limit (newline included), blank lines and a last line without a newline, read
+    from spans cut small (lines longer than a span: read a window at a time) and from one span read at once:
+    the same items, line numbers and errors."""
+    monkeypatch.setattr(dedup_read, "max_line_bytes", lambda: 100)
+    monkeypatch.setattr(dedup_read, "SPAN_BYTES", span)
+    monkeypatch.setattr(dedup_read, "WINDOW_BYTES", 16)
+
+    def line(n: int) -> bytes:  # a JSON object of n bytes
+        return b'{"t": "' + b"x" * (n - 9) + b'"}'
+
+    rows = [line(99), line(100), b"", line(30), line(101), b"  ", line(700), line(40)]
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join(rows))  # no newline after the last line
+    got, counts = [], []
+    for piece in pieces([str(src)]):
+        first = sum(counts) + 1
+        for item in dedup_read.items(replace(piece, first_line=first), counts):
+            got.append((item.key.rpartition(":")[2], item.error[0] if item.error else len(item.payload)))
+    assert sum(counts) == len(rows)
+    assert got == [("1", 99), ("2", "too_large"), ("4", 30), ("5", "too_large"), ("7", "too_large"), ("8", 40)]
 
 
 def test_records_without_text_are_written_as_their_own_cluster(tmp_path, capsys):
