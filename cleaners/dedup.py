@@ -197,9 +197,11 @@ class SignatureIndex:
 
     def rows(self, idx: np.ndarray) -> np.ndarray:
         """The signatures of records `idx` (an int array), as one (len(idx), num_perm) array."""
+        if len(self._blocks) == 1:
+            return self._blocks[0][idx]
         out = np.empty((len(idx), self.num_perm), dtype=np.uint32)
         block = idx // BLOCK_ROWS
-        for b in np.unique(block):
+        for b in np.flatnonzero(np.bincount(block, minlength=len(self._blocks))):
             sel = block == b
             out[sel] = self._blocks[b][idx[sel] % BLOCK_ROWS]
         return out
@@ -306,15 +308,29 @@ def cluster(index: SignatureIndex, config: DedupConfig, hasher: MinHasher | None
     return Grouping(roots=roots, keep=_kept(index, roots, config.keep))
 
 
+def _sorted_by(keys: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys sorted, and `members` (ascending) in their order, ascending within equal keys: what a stable sort
+    gives, from numpy's unstable sort (several times faster) and a sort of the few tied positions."""
+    o = np.argsort(keys)
+    k, m = keys[o], members[o]
+    tied = np.flatnonzero(k[1:] == k[:-1])
+    if len(tied):
+        mark = np.zeros(len(k), dtype=bool)
+        mark[tied] = mark[tied + 1] = True
+        at = np.flatnonzero(mark)
+        m[at] = m[at[np.lexsort((m[at], k[at]))]]
+    return k, m
+
+
 def _join_identical(index: SignatureIndex, forest: _Forest, valid: np.ndarray, full: np.ndarray) -> np.ndarray:
     """Join records with identical signatures (found by sorting a hash of the whole signature, then checked
     row by row), and return one record per distinct signature, in input order: the rest of the work only
     compares distinct signatures, so a text repeated ten thousand times costs one row."""
-    order = valid[np.argsort(full[valid], kind="stable")]
+    hashes, order = _sorted_by(full[valid], valid)
     if len(order) < 2:
         return order
     a, b = order[:-1], order[1:]
-    same = np.flatnonzero(full[a] == full[b])
+    same = np.flatnonzero(hashes[1:] == hashes[:-1])
     equal = np.zeros(len(b), dtype=bool)
     for start in range(0, len(same), PAIRS_PER_BATCH):
         sel = same[start:start + PAIRS_PER_BATCH]
@@ -330,8 +346,7 @@ def _join_bucket_pairs(index: SignatureIndex, forest: _Forest, reps: np.ndarray,
     Jaccard similarity) is at least `threshold`."""
     if len(reps) < 2:
         return
-    o = np.argsort(hashes, kind="stable")
-    members, h = reps[o], hashes[o]
+    h, members = _sorted_by(hashes, reps)
     starts = np.flatnonzero(np.concatenate([[True], h[1:] != h[:-1]]))
     run_len = np.diff(np.append(starts, len(h)))
     if run_len.max() < 2:

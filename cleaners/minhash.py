@@ -72,20 +72,21 @@ def lsh_params(threshold: float, num_perm: int, false_positive_weight: float = F
     one band is a candidate."""
     xs = np.linspace(0.0, 1.0, 2001)
     below, above = xs <= threshold, xs >= threshold
-    fp, fn = false_positive_weight, 1.0 - false_positive_weight
-    best, params = float("inf"), (1, num_perm)
-    for b in range(1, num_perm + 1):
-        for r in range(1, num_perm // b + 1):
-            p = 1.0 - (1.0 - xs ** r) ** b  # the probability that a pair of similarity x is a candidate
-            error = fp * _area(p[below], xs[below]) + fn * _area(1.0 - p[above], xs[above])
-            if error < best:
-                best, params = error, (b, r)
-    return params
+    powers = np.cumprod(np.broadcast_to(xs, (num_perm, len(xs))), axis=0)  # row r-1: xs ** r
+    found = []  # (error, b, r)
+    for r in range(1, num_perm + 1):
+        misses = np.cumprod(np.broadcast_to(1.0 - powers[r - 1], (num_perm // r, len(xs))), axis=0)
+        p = 1.0 - misses  # row b-1: the probability that a pair of similarity x shares one of b bands of r rows
+        error = (false_positive_weight * _area(p[:, below], xs[below])
+                 + (1.0 - false_positive_weight) * _area(1.0 - p[:, above], xs[above]))
+        found += [(e, b, r) for b, e in enumerate(error.tolist(), 1)]
+    _, b, r = min(found)  # equal errors: the fewest bands, then rows, as datasketch's loop keeps
+    return b, r
 
 
-def _area(y: np.ndarray, x: np.ndarray) -> float:
-    """The integral of y over x by the trapezoidal rule."""
-    return float(((y[1:] + y[:-1]) * np.diff(x)).sum() / 2)
+def _area(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The integral of each row of y over x, by the trapezoidal rule."""
+    return ((y[..., 1:] + y[..., :-1]) * np.diff(x)).sum(axis=-1) / 2
 
 
 @dataclass(frozen=True)

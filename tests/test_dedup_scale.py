@@ -131,9 +131,14 @@ def test_reposts_join_their_story_and_different_stories_stay_apart(tmp_path):
         assert r["dup_cluster"] == first[r["story"]] or r["dup_cluster"] == r["id"]
 
 
-def test_clusters_are_the_components_of_all_close_pairs():
+@pytest.mark.parametrize("block", [65536, 50])
+def test_clusters_are_the_components_of_all_close_pairs(monkeypatch, block):
     """Against brute force: every pair of records sharing a band and agreeing on at least the threshold of their
-    signature positions is joined, and no other: the sorted buckets and the window lose nothing here."""
+    signature positions is joined, and no other: the sorted buckets and the window lose nothing here. With
+    blocks of 50 rows the signatures are stored (and gathered) across four blocks."""
+    from cleaners import dedup
+
+    monkeypatch.setattr(dedup, "BLOCK_ROWS", block)
     records = corpus(160, seed=3)
     config = DedupConfig(threshold=0.7)
     hasher = config.hasher()
