@@ -3,10 +3,10 @@
 Pass one reads every record once and keeps only its `SignatureIndex` row (signature, band hashes, id, and the
 date or length `--keep` goes by); the texts are dropped as soon as they are hashed, so memory grows by the
 signatures (about 0.7 KiB a record), not by the texts. With `jobs` > 1 the hashing (shingling and MinHash, the
-cost) runs in worker processes, a piece of about 128 records at a time, and the pieces come back in input order
-whatever their number. Clustering then runs on the index alone. Pass two reads the inputs again, piece for
-piece as in pass one, and writes each record with its `dup_cluster`: a JSON line is written as it was read,
-the field added before its closing brace, so writing costs no parsing.
+cost) runs in worker processes, a piece at a time (half a megabyte of JSON lines, or 128 rows), and the pieces
+come back in input order whatever their number. Clustering then runs on the index alone. Pass two reads the
+inputs again, piece for piece as in pass one, and writes each record with its `dup_cluster`: a JSON line is
+written as it was read, the field added before its closing brace, so writing costs no parsing.
 
 Every item ends up written (or dropped by `--drop`) or in the errors file with a reason (`bad_json`,
 `too_large`, `truncated`, `unreadable`, `unwritable`). An input that changes between the passes stops the run.
@@ -347,10 +347,12 @@ def _first_pass(inputs: list[str], task: SignTask, jobs: int, errs: Any, summary
         next_line: dict[int, int] = {}  # the number of the next Span's first line, by input
         for piece, signed in signed_pieces(source(), task, jobs):
             k = origin.popleft()
+            first_line = 0
             if isinstance(piece, Span):  # its lines are numbered now that those before it are counted
-                piece = replace(piece, first_line=next_line.get(k, 1))
-                next_line[k] = piece.first_line + signed.lines
-            errors = [_entry(key or f"{inputs[k]}:{piece.first_line + line}", reason, detail)  # type: ignore[union-attr]
+                first_line = next_line.get(k, 1)
+                piece = replace(piece, first_line=first_line)
+                next_line[k] = first_line + signed.lines
+            errors = [_entry(key or f"{inputs[k]}:{first_line + line}", reason, detail)
                       for line, key, reason, detail in signed.errors]
             for entry in errors:
                 errs.write(entry)
