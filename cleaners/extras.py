@@ -1,6 +1,6 @@
 """Which optional extra brings which module, so a command that needs one says what to install.
 
-`pip install newsclean` is the cleaner alone; crawling, Parquet, dedup and datatrove come as extras. A
+`pip install newsclean` is the cleaner (and dedup) alone; crawling, Parquet and datatrove come as extras. A
 module of an extra that is missing surfaces as ModuleNotFoundError wherever it is first imported; the CLI
 turns it into one line naming the extra.
 """
@@ -14,7 +14,6 @@ EXTRA_OF_MODULE = {
     "redis": "crawl",
     "isal": "crawl",
     "pyarrow": "parquet",
-    "datasketch": "dedup",
     "datatrove": "datatrove",
 }
 

@@ -39,6 +39,14 @@ def run_without_extras(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
 
+def test_dedup_runs_without_any_extra(tmp_path):
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "一段足够长的新闻正文。"}\n', encoding="utf-8")
+    proc = run_without_extras("dedup", "-q", "-j", "1", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"),
+                              cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert '"dup_cluster"' in (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+
+
 def test_the_seeds_clean_without_any_extra(tmp_path):
     out = tmp_path / "seeds.jsonl"
     proc = run_without_extras("clean", "-q", "-j", "1", str(ROOT / "seeds"), "-o", str(out), cwd=tmp_path)
@@ -49,7 +57,6 @@ def test_the_seeds_clean_without_any_extra(tmp_path):
 @pytest.mark.parametrize(("argv", "extra"), [
     (("clean", "{seed}", "-o", "{tmp}/out.parquet"), "parquet"),
     (("crawl", "--sources", "{root}/seeds/sources.yaml", "-o", "{tmp}/crawl"), "crawl"),
-    (("dedup", "{tmp}/in.jsonl", "-o", "{tmp}/out.jsonl"), "dedup"),
 ])
 def test_a_command_that_needs_an_extra_names_it(tmp_path, argv, extra):
     (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "一段足够长的新闻正文。"}\n', encoding="utf-8")

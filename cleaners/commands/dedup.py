@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from .common import fail
@@ -20,45 +21,59 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--drop", action="store_true", help="keep one record per cluster instead of marking them all")
     p.add_argument("--keep", choices=("earliest", "longest"), default="earliest",
                    help="which record --drop keeps: earliest published (then first in input) or longest text")
-    p.add_argument("-q", "--quiet", action="store_true", help="no summary")
+    g = p.add_argument_group("fields (as for clean)")
+    g.add_argument("--text-field", default="text", metavar="NAME", help="the field holding the text (default text)")
+    g.add_argument("--id-field", default="id", metavar="NAME",
+                   help="the record id, which names its cluster in dup_cluster (default id)")
+    g.add_argument("--published-field", default="published", metavar="NAME",
+                   help="the publication date --keep earliest goes by (default published)")
+    p.add_argument("-j", "--jobs", type=int, metavar="N", help="processes that hash texts (default: all cores)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..dedup import DedupConfig, find_clusters, iter_inputs
+    from ..dedup import DedupConfig
+    from ..dedup_read import DedupFields, check_fields
+    from ..dedup_run import dedup_files
     from ..guard import plan_output
-    from ..writers import OutputError, RecordWriter, StdoutWriter
+    from ..parallel import WorkerError, default_jobs
+    from ..readers import ReaderError
+    from ..writers import OutputError
 
     for path in args.inputs:
         if not os.path.isfile(path):
             return fail(f"no such file: {path}")
+    if args.jobs is not None and args.jobs < 1:
+        return fail("--jobs must be at least 1")
     try:
         config = DedupConfig(threshold=args.threshold, shingle=args.shingle, num_perm=args.num_perm, keep=args.keep)
     except ValueError as exc:
         return fail(str(exc))
-    try:  # never over an input, a directory or a device: checked before anything is read
+    fields = DedupFields(text=args.text_field, id=args.id_field, published=args.published_field)
+    explicit = [name for name, default in (("id", "id"), ("published", "published"))
+                if getattr(fields, name) != default]
+    try:  # never over an input, a directory or a device; fields checked: all before anything is read
         plan = plan_output(args.output, args.inputs)
-    except OutputError as exc:
+        if plan.stream and args.output != "-":
+            return fail(f"-o {args.output} is a device or a pipe: dedup writes a regular file, or - for stdout")
+        check_fields(args.inputs, fields, explicit)
+        summary = dedup_files(args.inputs, args.output, config, fields=fields, jobs=args.jobs or default_jobs(),
+                              drop=args.drop, progress=False if args.quiet else None)
+    except (ReaderError, OutputError) as exc:
         return fail(str(exc))
-    if plan.stream and args.output != "-":
-        return fail(f"-o {args.output} is a device or a pipe: dedup writes a regular file, or - for stdout")
-    try:
-        clusters = find_clusters(iter_inputs(args.inputs), config)
-        writer = StdoutWriter() if args.output == "-" else RecordWriter(args.output)
-        written = 0
-        with writer as out:
-            for i, rec in enumerate(iter_inputs(args.inputs)):
-                if args.drop and not clusters.keep[i]:
-                    continue
-                rec["dup_cluster"] = clusters.cluster[i]
-                out.write(rec)
-                written += 1
+    except WorkerError as exc:
+        print(f"newsclean: error: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `newsclean dedup ... -o - | head`: handled by the dispatcher
         raise
-    except (ValueError, OSError) as exc:
-        return fail(f"cannot read or write: {exc}")
+    except OSError as exc:  # a full disk, an input that went away
+        print(f"newsclean: error: dedup failed: {exc.strerror or exc}; nothing was written", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("newsclean: error: interrupted; nothing was written", file=sys.stderr)
+        return 128 + signal.SIGINT
     if not args.quiet:
-        n = len(clusters.cluster)
-        print(f"records: {n}  clusters: {len(set(clusters.cluster))}  near-duplicates: {clusters.duplicates}"
-              f"  written: {written}", file=sys.stderr)
+        for line in summary.lines():
+            print(line, file=sys.stderr)
     return 0
