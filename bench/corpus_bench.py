@@ -49,7 +49,7 @@ def pages(directory: Path, pattern: str) -> list[tuple[str, bytes]]:
 
 def build_jsonl(path: Path, src: list[tuple[str, bytes]], n: int) -> None:
     """`n` records cycling over the pages; decoded as the cleaner would (so GBK pages stay readable)."""
-    from cleaners.decode import decode_bytes
+    from cleaners.decode.charset import decode_bytes
 
     texts = [(name, decode_bytes(raw).text) for name, raw in src]
     with open(path, "w", encoding="utf-8") as fh:

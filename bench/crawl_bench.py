@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the lo
 
 from support.testsite import HEADER_CHARSET_FILE, build_site, serve, write_site  # noqa: E402
 
-from cleaners.decode import declared_charset  # noqa: E402
+from cleaners.decode.charset import declared_charset  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -7,8 +7,8 @@ import platform
 import sys
 from collections.abc import Sequence
 
-from .config import ConfigError
-from .extras import missing_extra
+from cleaners.config import ConfigError
+from cleaners.extras import missing_extra
 
 # Subcommand modules under cleaners.commands, in the order --help lists them.
 COMMANDS = ("clean", "dedup", "explain", "rules", "crawl", "discover", "eval", "bench")
@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .commands.common import fail
+    from cleaners.commands.common import fail
 
     args = build_parser().parse_args(argv)
     try:

@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .tuning import TuningError, checked_overrides
-from .yamlfile import read_yaml
+from cleaners.io.yamlfile import read_yaml
+from cleaners.tuning import TuningError, checked_overrides
 
 REMOVED_MODES = ("full", "counts", "none")
 
@@ -24,7 +24,7 @@ class CleanerConfig:
     detect_language: bool = True  # run langdetect on the body
     timeout: float = 10.0  # seconds per document before it is recorded as an error (timeout)
     extra_rules: tuple[dict, ...] = ()  # extra text rules, same fields as data/text_rules.yaml
-    site_rules: str | None = None  # path of a per-site rules YAML file (see cleaners.siterules)
+    site_rules: str | None = None  # path of a per-site rules YAML file (see cleaners.text.siterules)
     # what provenance keeps of the removed spans: full ({rule, text} for every span, and the per-rule counts),
     # counts (spans and characters per rule, no texts) or none
     removed: str = "full"

@@ -18,21 +18,21 @@ from typing import Any
 import regex
 from lxml import html as lxml_html
 
-from . import tuning
-from .article import extract_article
-from .config import CleanerConfig
-from .decode import Decoded, DecodeError, decode_bytes, repair_misread_chinese
-from .frontmatter import as_list, split_front_matter
-from .htmlextract import HtmlError, parse_html, text_chars
-from .langid import detect_language
-from .metadata import parse_date, plausible_author
-from .normalize import convert_script, normalize_line, normalize_text
-from .quality import quality_signals
-from .record import Document, Provenance
-from .rules import RuleTable, default_table
-from .schema import iso_datetime, timestamp
-from .siterules import load_site_rules
-from .textclean import Removal, clean_page_text
+from cleaners import tuning
+from cleaners.config import CleanerConfig
+from cleaners.decode.charset import Decoded, DecodeError, decode_bytes, repair_misread_chinese
+from cleaners.decode.langid import detect_language
+from cleaners.decode.normalize import convert_script, normalize_line, normalize_text
+from cleaners.html.article import extract_article
+from cleaners.html.parse import HtmlError, parse_html, text_chars
+from cleaners.record import Document, Provenance
+from cleaners.schema import iso_datetime, timestamp
+from cleaners.text.clean import Removal, clean_page_text
+from cleaners.text.frontmatter import as_list, split_front_matter
+from cleaners.text.metadata import parse_date, plausible_author
+from cleaners.text.quality import quality_signals
+from cleaners.text.rules import RuleTable, default_table
+from cleaners.text.siterules import load_site_rules
 
 try:
     __version__ = importlib_metadata.version("newsclean")

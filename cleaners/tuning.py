@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-from .yamlfile import load_table_text
+from cleaners.io.yamlfile import load_table_text
 
 TUNING_FILE = "data/tuning.yaml"
 _ENTRY_FIELDS = frozenset({"name", "value", "case"})

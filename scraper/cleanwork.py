@@ -17,8 +17,8 @@ from lxml import html as lxml_html
 
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, Source, clean_html_bytes
-from cleaners.decode import canonical_codec, declared_charset
-from cleaners.pagetype import page_kind
+from cleaners.decode.charset import canonical_codec, declared_charset
+from cleaners.html.pagetype import page_kind
 
 from .links import LinkResolver, count_links, domain_filter, page_hrefs
 from .store import encode_line, record_key

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import regex
 
-from cleaners.yamlfile import read_yaml
+from cleaners.io.yamlfile import read_yaml
 
 
 class SourcesError(ValueError):

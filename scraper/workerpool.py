@@ -40,7 +40,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from cleaners.workers import WorkerProcess, serve
+from cleaners.run.workers import WorkerProcess, serve
 
 DEPTH = 2  # tasks a worker holds: the one it cleans and the next
 _server_pools = 0  # open pools whose workers come from the fork server
@@ -84,7 +84,7 @@ class WorkerDied(RuntimeError):
 
 def _serve(conn: Connection, inherited: list[Connection], initializer: Callable[..., None] | None,
            initargs: tuple) -> None:
-    """A worker (cleaners.workers.serve): `(fn, args)` in, `("ok", result)` or `("error", exc)` back.
+    """A worker (cleaners.run.workers.serve): `(fn, args)` in, `("ok", result)` or `("error", exc)` back.
 
     A busy worker would finish its page (or stay stuck in it) after the crawler died: it is killed with its parent
     (a spawned worker's is the crawler), and exits when the crawler's end of its pipe hangs up (a fork server's

@@ -18,7 +18,7 @@ import pytest
 from test_readers_pages import article_html, write_jsonl
 
 from cleaners.cli import main
-from cleaners.writers import iter_records
+from cleaners.io.writers import iter_records
 
 CLI = [sys.executable, "-m", "cleaners.cli", "clean"]
 
@@ -117,13 +117,13 @@ def test_a_full_device_is_one_line_and_left_alone(tmp_path):
 
 def test_an_output_another_process_holds_is_refused(tmp_path):
     # the lock as a run holds it, taken here so that no timing is involved
-    from cleaners.guard import output_lock, plan_output
+    from cleaners.io.guard import output_lock, plan_output
 
     src = _corpus(tmp_path, 1)
     out = tmp_path / "out.jsonl"
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time\n"
-        "from cleaners.guard import output_lock, plan_output\n"
+        "from cleaners.io.guard import output_lock, plan_output\n"
         f"with output_lock(plan_output({str(out)!r})):\n"
         "    print('held', flush=True)\n"
         "    sys.stdin.read()\n")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from test_readers_pages import article_html, write_jsonl, write_parquet, write_warc
 
-import cleaners.batch
-import cleaners.explain
+import cleaners.run.batch
+import cleaners.tools.explain
 from cleaners.cli import main
-from cleaners.htmlextract import parse_html, text_chars
+from cleaners.html.parse import parse_html, text_chars
 
 ARTICLE = (
     "面对产业转型，全省深化产教融合，以职业教育的优质发展服务经济社会发展。\n"
@@ -37,8 +37,8 @@ def no_work(monkeypatch):
     def started(*args, **kwargs):
         raise AssertionError("the run started before the check refused it")
 
-    monkeypatch.setattr(cleaners.batch, "clean_inputs", started)
-    monkeypatch.setattr(cleaners.explain, "explain_item", started)
+    monkeypatch.setattr(cleaners.run.batch, "clean_inputs", started)
+    monkeypatch.setattr(cleaners.tools.explain, "explain_item", started)
 
 
 def _listing(directory: Path) -> set[str]:

@@ -52,7 +52,7 @@ def test_output_is_replaced_atomically(tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     out = tmp_path / "out.jsonl"
     out.write_text("previous run\n", encoding="utf-8")
-    import cleaners.batch as batch
+    import cleaners.run.batch as batch
 
     def boom(*args, **kwargs):
         raise KeyboardInterrupt

@@ -14,11 +14,11 @@ from lxml import etree
 from lxml import html as lxml_html
 from scrapy.http import HtmlResponse, Request
 
-import cleaners.htmlextract as htmlextract
+import cleaners.html.parse as htmlextract
 from cleaners.core import CleanError, Source, clean_bytes, clean_html_bytes
-from cleaners.decode import canonical_codec, declared_charset, decode_bytes
-from cleaners.htmlextract import parse_html
-from cleaners.pagetype import page_kind
+from cleaners.decode.charset import canonical_codec, declared_charset, decode_bytes
+from cleaners.html.pagetype import page_kind
+from cleaners.html.parse import parse_html
 from scraper import cleanwork
 from scraper.links import page_hrefs
 from scraper.urls import canonical_url, has_binary_extension

@@ -1,7 +1,7 @@
 """Bytes to text: BOM, declarations, detection; Chinese legacy charsets decode by their supersets."""
 import pytest
 
-from cleaners.decode import DecodeError, canonical_codec, decode_bytes
+from cleaners.decode.charset import DecodeError, canonical_codec, decode_bytes
 
 ARTICLE = "北京市职业教育产教融合推进会暨2023年职业教育宣传月今天启动，现场发布“入学即入职”项目。" * 3
 TRAD = "京津冀汽車產業園區市域產教聯合體啟動大會在北京隆重舉行，攜手打造首家京津冀協同的產教聯合體。" * 3

@@ -10,8 +10,8 @@ from lxml import html as lxml_html
 from support.discover_web import FINANCE, SPORTS, VOCATIONAL, story
 
 from cleaners.core import clean_file
-from cleaners.normalize import convert_script
-from cleaners.pagetype import page_kind
+from cleaners.decode.normalize import convert_script
+from cleaners.html.pagetype import page_kind
 from scraper.discover import frontier
 from scraper.discover.addresses import host_refusal, parse_networks, url_refusal
 from scraper.discover.judge import HostState, Sample, judge

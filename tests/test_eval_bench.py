@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from cleaners.cli import main
-from cleaners.scoring import prf
+from cleaners.tools.scoring import prf
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "html"

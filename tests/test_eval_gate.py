@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from cleaners.cli import main
-from cleaners.evaluate import load_set
-from cleaners.scoring import full_text, prf
+from cleaners.tools.evaluate import load_set
+from cleaners.tools.scoring import full_text, prf
 
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 # set -> F1 floor

@@ -2,7 +2,7 @@
 import json
 
 from cleaners.cli import main
-from cleaners.evaluate import author_matches, date_matches, language_matches, title_equal, title_matches
+from cleaners.tools.evaluate import author_matches, date_matches, language_matches, title_equal, title_matches
 
 PAGE = """<html lang="en"><head><title>Rain returns to the valley | Valley Courier</title>
 <meta name="author" content="Jane Smith"><meta property="article:published_time" content="2024-05-02T08:00:00Z">

@@ -10,7 +10,7 @@ import pytest
 
 from cleaners.cli import main
 from cleaners.commands.explain import use_color
-from cleaners.explain import explain_bytes, explain_file, render_text, safe
+from cleaners.tools.explain import explain_bytes, explain_file, render_text, safe
 
 SEED = "seeds/003_eb5bf98bd8c8b1df.txt"
 _MARK = re.compile(r"\[-([a-z0-9_]+): (.*?)-\]")
@@ -116,7 +116,7 @@ def test_cli_exits_1_when_an_input_fails(tmp_path: Path, capsys: pytest.CaptureF
 def test_explain_refuses_a_fifo_without_opening_it(tmp_path):
     import os
 
-    from cleaners.explain import explain_file
+    from cleaners.tools.explain import explain_file
 
     fifo = tmp_path / "page.html"
     os.mkfifo(fifo)

@@ -4,7 +4,8 @@ import random
 
 import regex
 
-from cleaners import metadata, normalize, structure
+from cleaners.decode import normalize
+from cleaners.text import metadata, structure
 
 _SAMPLES = [
     "", " ", "By Jane Smith | May 2, 2024", "Posted by Admin", "poſted by John Doe on May 2", "AUTHOR: Ann Lee",
@@ -77,7 +78,7 @@ def test_stamp_precheck_changes_no_result():
 def test_rewritten_langdetect_gives_the_stock_probabilities():
     from langdetect import detector_factory
 
-    from cleaners import langid
+    from cleaners.decode import langid
 
     texts = _SAMPLES + [
         "The committee met on Tuesday to discuss the budget, and the chairman said that no decision was taken.",
@@ -101,7 +102,7 @@ def test_rewritten_langdetect_gives_the_stock_probabilities():
 
 
 def test_required_strings_of_patterns():
-    from cleaners.rules import required_strings
+    from cleaners.text.rules import required_strings
 
     assert required_strings("(?i)foo|bar baz") == {"foo", "bar baz"}
     assert required_strings(r"(?i)subscribe to (our|the)?\s?.{0,40}newsletter") == {"subscribe to "}
@@ -112,7 +113,7 @@ def test_required_strings_of_patterns():
 
 
 def test_rule_prechecks_reject_no_line_the_rule_matches():
-    from cleaners.rules import _holds_any, default_table
+    from cleaners.text.rules import _holds_any, default_table
 
     lines = _SAMPLES + _random_lines(2000) + [
         "We use cookies to improve your experience", "WE USE COOKİES", "This site uses cookies.", "Cookie Policy",
@@ -136,7 +137,7 @@ def test_keyword_farm_precheck_changes_no_result():
 
 
 def test_latin1_precheck_of_the_misread_chinese_repair():
-    from cleaners import decode
+    from cleaners.decode import charset as decode
 
     for code in range(0x0, 0x3000):
         ch = chr(code)
@@ -161,7 +162,7 @@ def test_punct_tally_compares_as_the_full_count():
 def test_parsed_nodes_get_lxml_html_classes():
     from lxml import html as lxml_html
 
-    from cleaners.htmlextract import parse_html
+    from cleaners.html.parse import parse_html
 
     page = ("<html><body><FORM><Label>x</Label><INPUT name=a><select><option>o</option></select><textarea>t"
             "</textarea></FORM><p>text &amp; <b>bold</b></p><svg:rect/><div>&#169;</div></body></html>")
@@ -172,7 +173,7 @@ def test_parsed_nodes_get_lxml_html_classes():
 
 
 def test_start_chars_of_patterns():
-    from cleaners.rules import start_chars
+    from cleaners.text.rules import start_chars
 
     assert start_chars("(?i)foo|Bar") == (frozenset("fb"), True)
     assert start_chars(r"[\[【]?(打印|关闭)\s*") == (frozenset("[【打关"), False)
@@ -182,7 +183,7 @@ def test_start_chars_of_patterns():
 
 
 def test_rule_start_tests_reject_no_line_the_rule_matches():
-    from cleaners.rules import default_table
+    from cleaners.text.rules import default_table
 
     lines = _SAMPLES + _random_lines(2000) + [
         "Comments are closed.", "COMMENTS ARE CLOSED", "İmage", "Print this page", "Back to top", "[打印] [关闭]",
@@ -197,7 +198,7 @@ def test_rule_start_tests_reject_no_line_the_rule_matches():
 
 
 def test_ascii_title_keys_equal_the_regex_keys():
-    from cleaners.textclean import _TITLE_KEY, title_key
+    from cleaners.text.clean import _TITLE_KEY, title_key
 
     lines = _SAMPLES + _random_lines(2000) + [chr(c) for c in range(128)] + ["Deal Professor | Jan. 2, 2024 — A & B"]
     for line in lines:

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from cleaners import CleanerConfig, CleanError, clean_file
-from cleaners.scoring import full_text, prf
+from cleaners.tools.scoring import full_text, prf
 
 HERE = Path(__file__).resolve().parent.parent / "fixtures" / "html"
 PAGES = yaml.safe_load((HERE / "expected.yaml").read_text("utf-8"))["pages"]

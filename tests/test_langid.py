@@ -3,7 +3,7 @@ from importlib import resources
 
 import pytest
 
-from cleaners.langid import SCRIPT_TABLE, build_script_table, chinese_script, detect_language
+from cleaners.decode.langid import SCRIPT_TABLE, build_script_table, chinese_script, detect_language
 
 SIMPLIFIED = "教育部近日发布通知，要求各地加快推进职业教育产教融合，支持职业院校与龙头企业共建实训基地。"
 TRADITIONAL = "教育部近日發布通知，要求各地加快推進職業教育產教融合，支持職業院校與龍頭企業共建實訓基地。"

@@ -1,8 +1,8 @@
 """Metadata: dates in the formats pages use, bylines, front matter, HTML meta tags."""
-from cleaners.frontmatter import as_list, split_front_matter
-from cleaners.htmlextract import parse_html
-from cleaners.htmlmeta import extract_meta, split_site_suffix
-from cleaners.metadata import bylines, find_date, parse_date
+from cleaners.html.meta import extract_meta, split_site_suffix
+from cleaners.html.parse import parse_html
+from cleaners.text.frontmatter import as_list, split_front_matter
+from cleaners.text.metadata import bylines, find_date, parse_date
 
 
 def test_dates_to_iso():

@@ -4,9 +4,9 @@ Small synthetic pages, one convention each (English, French, Spanish, German).""
 import pytest
 
 from cleaners.core import clean_html
-from cleaners.htmlextract import parse_html
-from cleaners.htmlmeta import extract_meta
-from cleaners.metadata import TEXT_DATE, find_text_date, is_handle, parse_date, plausible_author, printed_byline
+from cleaners.html.meta import extract_meta
+from cleaners.html.parse import parse_html
+from cleaners.text.metadata import TEXT_DATE, find_text_date, is_handle, parse_date, plausible_author, printed_byline
 
 PROSE = ("<p>The council met on Thursday evening to decide the future of the old market hall, which has stood empty "
          "since the spring floods.</p><p>Residents spoke for two hours, most of them in favour of reopening it as "

@@ -1,5 +1,5 @@
 """Normalisation: widths, CJK punctuation, invisible characters, mojibake, script conversion."""
-from cleaners.normalize import convert_script, fix_mojibake, normalize_line, normalize_text
+from cleaners.decode.normalize import convert_script, fix_mojibake, normalize_line, normalize_text
 
 
 def test_fullwidth_letters_and_digits_become_halfwidth():

@@ -1,4 +1,4 @@
-"""Article or list page, decided from the DOM (cleaners.pagetype)."""
+"""Article or list page, decided from the DOM (cleaners.html.pagetype)."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from cleaners.decode import decode_bytes
-from cleaners.pagetype import page_kind, page_kind_html, url_hint
+from cleaners.decode.charset import decode_bytes
+from cleaners.html.pagetype import page_kind, page_kind_html, url_hint
 
 SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"
 ARTICLES = {json.loads(line)["path"] for line in (SITE / "gold.jsonl").read_text("utf-8").splitlines()}

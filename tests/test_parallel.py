@@ -11,12 +11,12 @@ from pathlib import Path
 
 from test_readers_pages import article_html, write_jsonl
 
-from cleaners.batch import clean_inputs
 from cleaners.cli import main
 from cleaners.core import Source
-from cleaners.parallel import clean_chunk, clean_items
-from cleaners.readers import FieldMap, InputItem, read_inputs
-from cleaners.writers import encode_line, iter_records
+from cleaners.io.readers import FieldMap, InputItem, read_inputs
+from cleaners.io.writers import encode_line, iter_records
+from cleaners.run.batch import clean_inputs
+from cleaners.run.parallel import clean_chunk, clean_items
 
 CLOCK = re.compile(rb'"cleaned_at": "[^"]*"')  # the only field that may differ between two runs
 

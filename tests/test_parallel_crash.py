@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from test_readers_pages import article_html, write_jsonl
 
-from cleaners import parallel
-from cleaners.chunks import Tally
 from cleaners.cli import main
 from cleaners.config import CleanerConfig
 from cleaners.core import Source
-from cleaners.parallel import WorkerError, clean_items
-from cleaners.readers import FieldMap, InputItem
-from cleaners.writers import encode_line
+from cleaners.io.readers import FieldMap, InputItem
+from cleaners.io.writers import encode_line
+from cleaners.run import parallel
+from cleaners.run.chunks import Tally
+from cleaners.run.parallel import WorkerError, clean_items
 
 CLOCK = re.compile(rb'"cleaned_at": "[^"]*"')
 
@@ -179,9 +179,9 @@ def test_a_json_line_nested_too_deep_is_an_error_entry_not_a_crash():
 
 _SLOW_RUN = """
 import os, sys, time
-from cleaners import parallel
+from cleaners.run import parallel
 from cleaners.core import Source
-from cleaners.readers import InputItem
+from cleaners.io.readers import InputItem
 
 real, parent = parallel.clean_str, os.getpid()
 
@@ -222,9 +222,9 @@ def test_ctrl_c_stops_promptly_while_a_chunk_is_cleaned_again(tmp_path):
 
 _ORPHAN_RUN = """
 import os, sys, time
-from cleaners import parallel
+from cleaners.run import parallel
 from cleaners.core import Source
-from cleaners.readers import InputItem
+from cleaners.io.readers import InputItem
 
 busy = sys.argv[1] == "busy"
 real = parallel.clean_str

@@ -1,4 +1,4 @@
-"""cleaners.progress: the total measured before a run and the position each item carries, per kind of input."""
+"""cleaners.run.progress: the total measured before a run and the position each item carries, per kind of input."""
 from __future__ import annotations
 
 import io
@@ -6,8 +6,8 @@ import random
 
 from test_readers_pages import article_html, write_jsonl, write_parquet, write_warc
 
-from cleaners.progress import RunProgress, measure
-from cleaners.readers import FieldMap
+from cleaners.io.readers import FieldMap
+from cleaners.run.progress import RunProgress, measure
 
 FIELDS = FieldMap(html_field="html")
 

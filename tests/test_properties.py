@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, Trace, trace_bytes
-from cleaners.htmlextract import flatten, parse_html
-from cleaners.normalize import normalize_text
+from cleaners.decode.normalize import normalize_text
+from cleaners.html.parse import flatten, parse_html
 
 CONFIG = CleanerConfig(detect_language=False, timeout=5)
 # Derandomized so that the suite gives the same verdict on every run (no example database either); set

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cleaners import clean_file, clean_text
-from cleaners.quality import han_and_letters, quality_signals, repeated_line_share, sentence_ends, spam_rule_names
-from cleaners.rules import default_table
-from cleaners.textclean import Removal
+from cleaners.text.clean import Removal
+from cleaners.text.quality import han_and_letters, quality_signals, repeated_line_share, sentence_ends, spam_rule_names
+from cleaners.text.rules import default_table
 
 
 def signals(text: str, removed: tuple[tuple[str, str], ...] = ()):

@@ -6,9 +6,9 @@ import json
 import pytest
 from test_readers_pages import article_html, write_jsonl, write_parquet, write_warc
 
-from cleaners.batch import clean_inputs
-from cleaners.parallel import clean_item
-from cleaners.readers import FieldMap, ReaderError, check_inputs, input_kind, read_inputs
+from cleaners.io.readers import FieldMap, ReaderError, check_inputs, input_kind, read_inputs
+from cleaners.run.batch import clean_inputs
+from cleaners.run.parallel import clean_item
 
 
 def _rows(n: int = 3) -> list[dict]:

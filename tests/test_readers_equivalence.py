@@ -7,9 +7,9 @@ import json
 import pytest
 from test_readers_pages import article_html, write_jsonl, write_parquet, write_warc
 
-from cleaners.batch import clean_inputs, clean_paths
-from cleaners.readers import FieldMap
-from cleaners.writers import iter_records
+from cleaners.io.readers import FieldMap
+from cleaners.io.writers import iter_records
+from cleaners.run.batch import clean_inputs, clean_paths
 
 CHARSETS = ["utf-8", "gbk", "utf-8", "gb2312"]
 

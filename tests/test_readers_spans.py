@@ -10,9 +10,9 @@ import threading
 import pytest
 from test_readers_pages import article_html, write_jsonl
 
-from cleaners import readers
-from cleaners.batch import clean_inputs
-from cleaners.readers import FieldMap, FileSpan, read_inputs
+from cleaners.io import readers
+from cleaners.io.readers import FieldMap, FileSpan, read_inputs
+from cleaners.run.batch import clean_inputs
 
 LINES = [b'{"id": "a", "text": "\xe4\xb8\x80"}\n', b"\n", b"  \t\r\n", b'{"id": "b"}\r\n',
          "\u3000\n".encode(), b'[1, 2]\n', b'{"id": "c", "text": "x"}']  # the last line has no newline

@@ -23,8 +23,9 @@ import pytest
 import regex
 
 import cleaners
-from cleaners import dom, structure
-from cleaners.rules import Rule, default_table
+from cleaners.html import dom
+from cleaners.text import structure
+from cleaners.text.rules import Rule, default_table
 
 LINE_CHARS = 20_000  # a long line: a whole article printed as one paragraph runs to this (and rules see up to it)
 BUDGET_S = 0.5  # per match call on such a line; a linear pattern needs a few milliseconds
@@ -135,7 +136,7 @@ def _slowest(checks: list[Check], lines: list[str]) -> tuple[float, str]:
 
 def test_the_patterns_are_collected():
     names = {name for name, _, _ in CASES}
-    assert {"cleaners.structure._CITATIONS", "text_rules:edit_link", "dom_rules:heading"} <= names
+    assert {"cleaners.text.structure._CITATIONS", "text_rules:edit_link", "dom_rules:heading"} <= names
     assert set(KNOWN_SLOW) <= names
     assert sum(n.startswith("text_rules:") for n in names) == len(default_table().rules) >= 40
     assert len(CASES) > 120
@@ -204,7 +205,7 @@ def _before(name: str, after: regex.Pattern) -> regex.Pattern:
     if pattern is None:  # heading: the possessive spaces made greedy again
         return regex.compile(after.pattern.replace(r"\s*+", r"\s*"), after.flags)
     if name == "text_rules:edit_link":
-        from cleaners.rules import widen_to_traditional
+        from cleaners.text.rules import widen_to_traditional
 
         return regex.compile(widen_to_traditional(pattern), regex.V0)
     return regex.compile(pattern)

@@ -99,7 +99,7 @@ def test_a_bad_flag_value_is_a_usage_error(tmp_path):
 
 def test_explain_shows_every_span_whatever_the_config(tmp_path, seeds_dir):
     """explain cleans the page itself and needs the spans: a config with `removed: none` does not hide them."""
-    from cleaners.explain import explain_file, render_text
+    from cleaners.tools.explain import explain_file, render_text
 
     seed = seeds_dir / "003_eb5bf98bd8c8b1df.txt"
     ex = explain_file(seed, CleanerConfig(removed="none"))

@@ -7,8 +7,8 @@ import pytest
 from lxml import html as lxml_html
 
 from cleaners.cli import main
-from cleaners.explain import explain_bytes, explain_file
-from cleaners.report import render_report
+from cleaners.tools.explain import explain_bytes, explain_file
+from cleaners.tools.report import render_report
 
 SEEDS = ["seeds/003_eb5bf98bd8c8b1df.txt", "seeds/000_b90814e18ec9e984.txt"]
 

@@ -19,8 +19,8 @@ import pytest
 from lxml import html as lxml_html
 from support.programs import require_program
 
-from cleaners.explain import explain_bytes
-from cleaners.report import render_report
+from cleaners.tools.explain import explain_bytes
+from cleaners.tools.report import render_report
 
 SEEDS = ["seeds/003_eb5bf98bd8c8b1df.txt", "seeds/004_590757922c62ddc4.txt", "seeds/000_b90814e18ec9e984.txt"]
 CHROMIUM_FLAGS = [

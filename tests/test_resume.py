@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from test_readers_pages import article_html, write_jsonl
 
-from cleaners.batch import clean_inputs
-from cleaners.readers import FieldMap
-from cleaners.writers import existing_shards, iter_records
+from cleaners.io.readers import FieldMap
+from cleaners.io.writers import existing_shards, iter_records
+from cleaners.run.batch import clean_inputs
 
 N = 240
 

@@ -18,9 +18,9 @@ import pytest
 
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, clean_bytes, clean_file, time_limit
-from cleaners.decode import DecodeError, decode_bytes, gunzip
-from cleaners.frontmatter import split_front_matter
-from cleaners.htmlextract import flatten, limit_depth, parse_html
+from cleaners.decode.charset import DecodeError, decode_bytes, gunzip
+from cleaners.html.parse import flatten, limit_depth, parse_html
+from cleaners.text.frontmatter import split_front_matter
 
 PARA = ("北京5月27日电，今天北京市职业教育产教融合推进会暨职业教育宣传月启动。"
         "现场发布了一批校企合作项目，学生入学后获得学生和见习职工双重身份。")
@@ -422,7 +422,7 @@ def test_a_warc_gzipped_as_one_stream_gives_every_record(tmp_path: Path) -> None
 def test_skipped_warc_records_are_counted_in_the_summary(tmp_path: Path) -> None:
     from test_readers_pages import article_html, write_warc
 
-    from cleaners.batch import clean_inputs
+    from cleaners.run.batch import clean_inputs
 
     warc = write_warc(tmp_path / "crawl.warc.gz", [("https://news.example.com/a.html",
                                                     article_html(0).encode(), "text/html")])
@@ -489,8 +489,8 @@ def test_a_page_file_name_that_is_not_utf8_is_cleaned(tmp_path: Path) -> None:
 
 
 def test_bad_utf8_near_the_top_of_a_jsonl_file_is_one_bad_line(tmp_path: Path) -> None:
-    from cleaners.batch import clean_inputs
-    from cleaners.readers import FieldMap, check_inputs
+    from cleaners.io.readers import FieldMap, check_inputs
+    from cleaners.run.batch import clean_inputs
 
     good = [json.dumps({"id": f"d{i}", "html": page(paras(PARA + str(i)))}, ensure_ascii=False).encode()
             for i in range(3)]
@@ -511,8 +511,8 @@ def test_a_giant_json_line_is_too_large_before_it_is_parsed(tmp_path: Path, monk
     import tracemalloc
 
     from cleaners import core
-    from cleaners.batch import clean_inputs
-    from cleaners.readers import FieldMap
+    from cleaners.io.readers import FieldMap
+    from cleaners.run.batch import clean_inputs
 
     monkeypatch.setattr(core, "MAX_INPUT_BYTES", 256 * 1024)  # a JSON line may then hold 512 KiB
     small = json.dumps({"id": "small", "html": page(paras(PARA))}, ensure_ascii=False)

@@ -17,10 +17,10 @@ import pytest
 import regex
 
 from cleaners import CleanerConfig, clean_html, clean_text
-from cleaners.catalogue import all_rules, catalogue, rule_examples
-from cleaners.normalize import convert_script, normalize_text
-from cleaners.rules import default_table
-from cleaners.textclean import clean_page_text
+from cleaners.decode.normalize import convert_script, normalize_text
+from cleaners.text.catalogue import all_rules, catalogue, rule_examples
+from cleaners.text.clean import clean_page_text
+from cleaners.text.rules import default_table
 
 CONFIG = CleanerConfig(detect_language=False)
 EXAMPLE_KEYS = {"text", "document", "html", "title", "removed", "kept", "meta", "headline", "traditional_gap"}

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cleaners.catalogue import all_rules, catalogue
 from cleaners.cli import main
 from cleaners.core import CleanError, clean_file
-from cleaners.rules import default_table
+from cleaners.text.catalogue import all_rules, catalogue
+from cleaners.text.rules import default_table
 
 
 def _run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str]:

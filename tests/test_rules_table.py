@@ -1,7 +1,7 @@
 """The rule table: it loads, every rule carries its case, Traditional variants are matched, bad entries fail."""
 import pytest
 
-from cleaners.rules import RuleError, compile_rule, default_table, load_table, widen_to_traditional
+from cleaners.text.rules import RuleError, compile_rule, default_table, load_table, widen_to_traditional
 
 
 def test_every_rule_is_named_and_has_a_case():
@@ -56,7 +56,7 @@ def test_unknown_roles_and_malformed_examples_are_rejected():
 def test_the_cleaner_acts_on_a_role_not_on_a_rule_name():
     """A site's own credit line, declared `below_headline`, makes the line above it the title: the role does it,
     whatever the rule is called (a bulleted menu line first, so that the page's first line is not the title)."""
-    from cleaners.textclean import clean_page_text
+    from cleaners.text.clean import clean_page_text
 
     page = ("· 首页 · 新闻 · 体育\n乡村教师的一天\n出品：某某工作室\n"
             "清晨六点，王老师已经走在去学校的山路上，她要赶在学生到校之前打开教室的门。\n"
@@ -76,7 +76,7 @@ def test_tables_parse_alike_with_libyaml_and_pure_python():
 
     import yaml
 
-    from cleaners.yamlfile import load_table_text
+    from cleaners.io.yamlfile import load_table_text
 
     for path in sorted((Path(__file__).resolve().parent.parent / "cleaners" / "data").glob("*.yaml")):
         text = path.read_text("utf-8")

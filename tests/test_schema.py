@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from schema_pages import RICH, SPARSE, write_pages
 
-from cleaners.batch import clean_inputs
-from cleaners.readers import FieldMap
+from cleaners.io.readers import FieldMap
+from cleaners.io.writers import iter_records
 from cleaners.record import Document, Provenance, Quality
+from cleaners.run.batch import clean_inputs
 from cleaners.schema import PROVENANCE, QUALITY, RECORD, arrow_schema, field_names, iso_datetime, markdown_table
-from cleaners.writers import iter_records
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +66,7 @@ def test_the_two_outputs_differ_where_writers_used_to_disagree(two_outputs):
 def test_round_trip_write_and_read_back_equal(two_outputs, tmp_path, suffix):
     """The records of both outputs written together to one file of each format come back equal, nulls, empty
     lists and nested structs included."""
-    from cleaners.writers import RecordWriter
+    from cleaners.io.writers import RecordWriter
 
     records = _records(two_outputs[0]) + _records(two_outputs[1])
     target = tmp_path / f"out{suffix}"

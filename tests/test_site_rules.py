@@ -2,7 +2,7 @@
 import pytest
 
 from cleaners.cli import main
-from cleaners.siterules import SiteRulesError, parse_site_rules, rule_for
+from cleaners.text.siterules import SiteRulesError, parse_site_rules, rule_for
 
 
 def test_valid_rules_match_hosts():

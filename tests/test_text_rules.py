@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cleaners.normalize import normalize_text
-from cleaners.textclean import clean_page_text
+from cleaners.decode.normalize import normalize_text
+from cleaners.text.clean import clean_page_text
 
 CASES = yaml.safe_load((Path(__file__).parent.parent / "fixtures/text_rules/cases.yaml").read_text("utf-8"))["cases"]
 
@@ -76,7 +76,7 @@ def test_flat_title_is_the_headline_a_section_line_repeats():
 
 
 def test_teaser_cut_short_before_its_read_more_link():
-    from cleaners.structure import shape
+    from cleaners.text.structure import shape
     assert shape("When you walk into almost any store, you are overloaded with sights, sounds,… Read more").teaser
     assert shape("新学期开始后，学校将增设三个实训专业…阅读全文").teaser
     assert not shape("The store was full, and we read more of the book at home.").teaser

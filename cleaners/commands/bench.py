@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .common import add_progress_flags, fail, progress_choice
+from cleaners.commands.common import add_progress_flags, fail, progress_choice
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,8 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from ..evaluate import SetError, bench
-    from ..progress import bar_wanted, make_bar
+    from cleaners.run.progress import bar_wanted, make_bar
+    from cleaners.tools.evaluate import SetError, bench
 
     if args.repeat < 1 or args.limit is not None and args.limit < 1:
         return fail("--repeat and --limit must be at least 1")

@@ -9,8 +9,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
-from ..config import REMOVED_MODES
-from .common import (
+from cleaners.commands.common import (
     add_config_flags,
     add_field_flags,
     add_progress_flags,
@@ -20,6 +19,7 @@ from .common import (
     progress_choice,
     unusable_field_flags,
 )
+from cleaners.config import REMOVED_MODES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,11 +47,11 @@ class Terminated(BaseException):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import RESERVED_FIELDS, clean_inputs
-    from ..guard import plan_output
-    from ..parallel import WorkerError, default_jobs
-    from ..readers import ReaderError, check_inputs
-    from ..writers import OutputError
+    from cleaners.io.guard import plan_output
+    from cleaners.io.readers import ReaderError, check_inputs
+    from cleaners.io.writers import OutputError
+    from cleaners.run.batch import RESERVED_FIELDS, clean_inputs
+    from cleaners.run.parallel import WorkerError, default_jobs
 
     if (unusable := unusable_field_flags(args, args.inputs)) is not None:
         return fail(unusable)
@@ -98,8 +98,8 @@ def _stopped(what: str, args: argparse.Namespace, code: int) -> int:
     """One line for a run that stopped before its end, saying how to go on."""
     import glob
 
-    from ..guard import plan_output
-    from ..writers import PART, existing_shards
+    from cleaners.io.guard import plan_output
+    from cleaners.io.writers import PART, existing_shards
 
     try:
         stream = plan_output(args.output).stream

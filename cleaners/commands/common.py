@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..config import CleanerConfig
+from cleaners.config import CleanerConfig
 
 if TYPE_CHECKING:
-    from ..readers import FieldMap
+    from cleaners.io.readers import FieldMap
 
 # The flags that say how to read a tabular input (JSON Lines, Parquet), by the name of their argparse dest.
 FIELD_FLAGS = {"html_field": "--html-field", "text_field": "--text-field", "id_field": "--id-field",
@@ -35,7 +35,7 @@ def config_from_args(args: argparse.Namespace) -> CleanerConfig:
     if getattr(args, "removed", None):
         overrides["removed"] = args.removed
     if getattr(args, "site_rules", None):
-        from ..siterules import load_site_rules
+        from cleaners.text.siterules import load_site_rules
 
         load_site_rules(args.site_rules)  # a malformed file is a usage error, before any page is read
         overrides["site_rules"] = args.site_rules
@@ -64,7 +64,7 @@ def add_field_flags(p: argparse.ArgumentParser, *, keep: bool = True) -> None:
 
 
 def field_map(args: argparse.Namespace) -> FieldMap:
-    from ..readers import FieldMap
+    from cleaners.io.readers import FieldMap
 
     keep = tuple(f.strip() for f in (getattr(args, "keep_fields", None) or "").split(",") if f.strip())
     return FieldMap(html_field=args.html_field, text_field=args.text_field, id_field=args.id_field or "id",
@@ -74,7 +74,7 @@ def field_map(args: argparse.Namespace) -> FieldMap:
 def unusable_field_flags(args: argparse.Namespace, inputs: Sequence[str]) -> str | None:
     """The one-line refusal of field flags when no input is JSON Lines or Parquet (page files, directories of
     them and WARC files have no fields), decided from the names alone, before anything is read; else None."""
-    from ..readers import input_kind
+    from cleaners.io.readers import input_kind
 
     given = [flag for dest, flag in FIELD_FLAGS.items() if getattr(args, dest, None)]
     if not given or any(input_kind(p) in ("jsonl", "parquet") and not os.path.isdir(p) for p in inputs):

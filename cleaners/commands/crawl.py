@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from .common import fail
+from cleaners.commands.common import fail
 
 # The limits that end spider traps: flag -> (CrawlLimits field, help). Defaults and reasons: scraper/limits.py.
 LIMIT_FLAGS = {

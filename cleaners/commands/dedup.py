@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 
-from .common import fail
+from cleaners.commands.common import fail
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,13 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..dedup import DedupConfig
-    from ..dedup_read import DedupFields, check_fields
-    from ..dedup_run import dedup_files
-    from ..guard import plan_output
-    from ..parallel import WorkerError, default_jobs
-    from ..readers import ReaderError
-    from ..writers import OutputError
+    from cleaners.io.guard import plan_output
+    from cleaners.io.readers import ReaderError
+    from cleaners.io.writers import OutputError
+    from cleaners.run.parallel import WorkerError, default_jobs
+    from cleaners.tools.dedup import DedupConfig
+    from cleaners.tools.dedup_read import DedupFields, check_fields
+    from cleaners.tools.dedup_run import dedup_files
 
     for path in args.inputs:
         if not os.path.isfile(path):

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from .common import fail
+from cleaners.commands.common import fail
 
 LIKE_SUFFIXES = (".txt", ".html", ".htm", ".md")
 MAX_LIKE_FILES = 10_000  # example pages read (the profile needs tens, not thousands)
@@ -110,12 +110,11 @@ def discover_settings(args: argparse.Namespace, profile_path: Path) -> dict[str,
 
 
 def run(args: argparse.Namespace) -> int:
+    from cleaners.config import CleanerConfig
     from scraper.discover.addresses import parse_networks
     from scraper.discover.hostbook import save_json
     from scraper.discover.profile import ProfileError
     from scraper.sources import SourcesError, load_sources
-
-    from ..config import CleanerConfig
 
     numbers = [args.max_sites, args.pages_per_site, args.max_pages]
     if any(n is not None and n < 1 for n in numbers) or args.workers is not None and args.workers < 1:
@@ -150,10 +149,9 @@ def run(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
+    from cleaners.commands.crawl import _quiet_scrapy_logger
     from scraper.discover.output import summary_lines
     from scraper.spiders.discover import DiscoverSpider
-
-    from .crawl import _quiet_scrapy_logger
 
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")

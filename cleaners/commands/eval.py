@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .common import add_config_flags, add_progress_flags, config_from_args, fail, progress_choice
+from cleaners.commands.common import add_config_flags, add_progress_flags, config_from_args, fail, progress_choice
 
 # The columns of metadata and language accuracy in the text table, in the order of SystemScore's fields.
 _FIELD_COLUMNS = ("title", "title_exact", "author", "date", "lang")
@@ -23,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..evaluate import evaluate
-    from ..progress import bar_wanted, make_bar
+    from cleaners.run.progress import bar_wanted, make_bar
+    from cleaners.tools.evaluate import evaluate
 
     baselines = [b.strip() for b in args.baselines.split(",") if b.strip()]
     config = config_from_args(args)

@@ -5,7 +5,14 @@ import argparse
 import os
 import sys
 
-from .common import add_config_flags, add_field_flags, config_from_args, fail, field_map, unusable_field_flags
+from cleaners.commands.common import (
+    add_config_flags,
+    add_field_flags,
+    config_from_args,
+    fail,
+    field_map,
+    unusable_field_flags,
+)
 
 REPORT_SUFFIXES = (".html", ".htm")
 
@@ -39,9 +46,9 @@ def use_color(choice: str, stream=None) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..explain import explain_item
-    from ..readers import ReaderError, check_inputs, read_inputs
-    from ..report import render_report
+    from cleaners.io.readers import ReaderError, check_inputs, read_inputs
+    from cleaners.tools.explain import explain_item
+    from cleaners.tools.report import render_report
 
     if (unusable := unusable_field_flags(args, args.inputs)) is not None:
         return fail(unusable)
@@ -66,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {args.html}: {len(explained)} documents, {ok} cleaned, {len(explained) - ok} errors",
               file=sys.stderr)
         return 0 if ok == len(explained) else 1
-    from ..explain import render_text
+    from cleaners.tools.explain import render_text
 
     color = use_color(args.color)
     shown = failed = 0

@@ -1,5 +1,5 @@
 """`newsclean rules`: every rule the cleaner can record as a removal, grouped by concept, with its kind, what it
-matches and the case behind it (the catalogue is cleaners.explain.all_rules).
+matches and the case behind it (the catalogue is cleaners.tools.explain.all_rules).
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ def _short(text: str, width: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..explain import all_rules
-    from ..rules import default_table
+    from cleaners.text.rules import default_table
+    from cleaners.tools.explain import all_rules
 
     rules = all_rules()
     if args.concept:

@@ -23,11 +23,11 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the extra
     raise ImportError("cleaners.integrations.datatrove needs datatrove: pip install 'newsclean[datatrove]'") from exc
 
-from ..config import CleanerConfig
-from ..core import CleanError, Source, clean_bytes
-from ..record import Document
-from ..schema import datatrove_schema, metadata_fields
-from .datatrove_warc import NewsWarcReader, pop_http_body
+from cleaners.config import CleanerConfig
+from cleaners.core import CleanError, Source, clean_bytes
+from cleaners.integrations.datatrove_warc import NewsWarcReader, pop_http_body
+from cleaners.record import Document
+from cleaners.schema import datatrove_schema, metadata_fields
 
 __all__ = ["NewsCleaner", "NewsWarcReader", "datatrove_schema"]
 
@@ -79,7 +79,7 @@ class NewsCleaner(PipelineStep):
     def _clean_input(self, doc: Any) -> Document:
         """The newsclean Document of one datatrove Document: from the response body NewsWarcReader passed on
         (decoded by newsclean, `input_format` warc), else from the document's text."""
-        from ..parallel import clean_str
+        from cleaners.run.parallel import clean_str
 
         meta = doc.metadata
         source = Source(str(meta.get("file_path") and f"{meta['file_path']}#{doc.id}" or doc.id),

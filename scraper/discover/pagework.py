@@ -18,10 +18,10 @@ from lxml import html as lxml_html
 
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, Source, clean_html_bytes
-from cleaners.htmlextract import flatten
-from cleaners.pagetype import PageKind, page_kind
-from cleaners.rules import Rule, default_table
-from cleaners.structure import is_keyword_farm
+from cleaners.html.pagetype import PageKind, page_kind
+from cleaners.html.parse import flatten
+from cleaners.text.rules import Rule, default_table
+from cleaners.text.structure import is_keyword_farm
 
 from ..store import encode_line, record_key
 from ..urls import canonical_url, has_binary_extension

@@ -32,7 +32,7 @@ from typing import Any
 
 import regex
 
-from cleaners.normalize import convert_script
+from cleaners.decode.normalize import convert_script
 
 NGRAM_SIZES = (2, 3)
 # Function characters: particles, pronouns, prepositions, conjunctions, and the date units every news text has.

@@ -28,7 +28,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.sitemap import Sitemap
 
-from cleaners.pagetype import url_hint
+from cleaners.html.pagetype import url_hint
 
 from .. import jobdir, writer
 from ..cleaning import WARM_MODULES, cleaner_config, start_cleaning_server

@@ -1,0 +1,1 @@
+"""Inputs and outputs: page files, JSON Lines, Parquet and WARC readers; atomic, resumable writers."""

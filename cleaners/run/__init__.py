@@ -1,0 +1,1 @@
+"""Running many inputs: batches, worker processes, input order, resume."""

@@ -1,0 +1,1 @@
+"""Tools around the cleaner: explain, the HTML report, evaluation, near-duplicate detection."""
