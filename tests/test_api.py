@@ -98,3 +98,13 @@ def test_config_file_that_cannot_be_read_or_parsed_is_a_config_error(tmp_path):
     for path, words in ((tmp_path / "missing.yaml", "cannot read"), (bad, "not valid YAML")):
         with pytest.raises(ConfigError, match=words):
             CleanerConfig.from_yaml(path)
+
+
+def test_clean_tree_cleans_a_folder_like_the_command(tmp_path, seeds_dir):
+    from cleaners import clean_tree
+
+    out = tmp_path / "seeds.jsonl"
+    summary = clean_tree(seeds_dir, out, jobs=1)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert summary.documents == len(lines) == 5 and summary.errors == 0
+    assert {json.loads(line)["title"] for line in lines} >= {"北京职业教育宣传月启动 发布“入学即入职”项目"}
