@@ -78,7 +78,7 @@ def test_stamp_precheck_changes_no_result():
 def test_rewritten_langdetect_gives_the_stock_probabilities():
     from langdetect import detector_factory
 
-    from cleaners.decode import langid
+    from cleaners.decode import fastdetect, langid
 
     texts = _SAMPLES + [
         "The committee met on Tuesday to discuss the budget, and the chairman said that no decision was taken.",
@@ -91,12 +91,12 @@ def test_rewritten_langdetect_gives_the_stock_probabilities():
     factory = detector_factory._factory
     for text in texts:
         results = []
-        for detector in (factory.create(), langid._Detector(factory)):
+        for detector in (factory.create(), fastdetect._Detector(factory)):
             detector.n_trial = langid.SETTINGS.trials
             try:
                 detector.append(text)
                 results.append([(p.lang, p.prob) for p in detector.get_probabilities()])
-            except langid.LangDetectException:
+            except fastdetect.LangDetectException:
                 results.append(None)
         assert results[0] == results[1], text
 

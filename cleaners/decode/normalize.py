@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from typing import Any
 
-import ftfy
 import regex
-from ftfy.badness import is_bad
 
 from cleaners import tuning
 
@@ -33,15 +32,23 @@ _ASIDE = r"\(([^()\n]{0,60}\p{Han}[^()\n]{0,60})\)"
 _PAREN_PAIR = regex.compile(rf"(?<={_CJK_LEFT}){_ASIDE}|{_ASIDE}(?={_CJK_RIGHT})")
 _SPACES = regex.compile(r"[^\S\n]+")
 
-_FTFY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    fix_character_width=False,  # width is ours to decide: CJK punctuation stays full-width
-    uncurl_quotes=False,  # “” are real Chinese quotation marks
-    fix_latin_ligatures=False,
-    fix_line_breaks=True,
-    normalization="NFC",
-    explain=False,
-)
+@functools.cache
+def _ftfy() -> tuple[Any, Any, Any]:
+    """ftfy, its badness test and our settings, imported on the first text that may need them (most pages do
+    not: its import costs a tenth of a second)."""
+    import ftfy
+    from ftfy.badness import is_bad
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        fix_character_width=False,  # width is ours to decide: CJK punctuation stays full-width
+        uncurl_quotes=False,  # “” are real Chinese quotation marks
+        fix_latin_ligatures=False,
+        fix_line_breaks=True,
+        normalization="NFC",
+        explain=False,
+    )
+    return ftfy.fix_text, is_bad, config
 
 
 _LATIN1_HIGH = regex.compile(r"[\u0080-\u00ff]")
@@ -80,8 +87,10 @@ def fix_mojibake(text: str) -> str:
     text = fix_legacy_chinese(text)
     # ftfy's own badness test is one regex over the text: clean pages (nearly all) skip the line-by-line fixer
     # UTF-8 read as Latin-1 or cp1252 always shows a lead byte as one of Â..ô: text without one has nothing to fix
-    if "\x1b" in text or (_MOJIBAKE_LEAD.search(text) and is_bad(text)):
-        return ftfy.fix_text(text, _FTFY)
+    if "\x1b" in text or _MOJIBAKE_LEAD.search(text):
+        fix_text, is_bad, config = _ftfy()
+        if "\x1b" in text or is_bad(text):
+            return fix_text(text, config)
     return text
 
 

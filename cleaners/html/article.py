@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 import regex
-import trafilatura
 from lxml import html as lxml_html
 
 from cleaners import tuning
@@ -144,6 +143,8 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
     sure = best.result.under_headline or text_size(kept) >= t.second_opinion_size
     if (len(kept) >= t.thin_text and sure) or len(html) > MAX_TRAFILATURA_CHARS or (lone is not None and kept):
         return best
+    import trafilatura  # a second opinion some pages never need: its import costs a tenth of a second
+
     body = trafilatura.extract(tree, url=url or meta.url, include_comments=False, include_tables=True,
                                output_format="txt", with_metadata=False, deduplicate=False)
     if body and body.strip():
