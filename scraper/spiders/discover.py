@@ -4,8 +4,9 @@ From the sources' entry points it follows links to other hosts, probes each new 
 home page, a sitemap or feed if it names one, up to K article pages), scores every article against the topic
 profile (scraper.discover.profile) and judges each host (scraper.discover.judge). The order of the requests is
 the frontier's (scraper.discover.frontier: Scrapy's priority queue, on disk with JOBDIR, in Redis with
-REDIS_URL); what is known of the hosts lives in a HostBook (in Redis too when distributed). Pages are parsed and
-cleaned in worker processes (scraper.discover.pagework); the spider only routes.
+REDIS_URL); what is known of the hosts lives in a HostBook (in Redis too when distributed), kept and read by
+scraper.discover.hosts, and saved in JOBDIR by scraper.discover.state. Pages are parsed and cleaned in worker
+processes (scraper.discover.pagework), sitemaps and feeds read by scraper.discover.xmlurls; the spider only routes.
 
 Politeness and safety are crawl's: robots.txt (unreadable means disallowed), AutoThrottle, retries with
 back-off, bounded bodies, URL length and depth limits, and only public http(s) addresses
