@@ -17,6 +17,7 @@ page: no rules, everything allowed). A 10 MB robots.txt thus opened the pages it
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from scrapy import signals
@@ -135,9 +136,10 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         status = response.status
         self._stats.inc_value("robotstxt/response_count")
         self._stats.inc_value(f"robotstxt/response_status_count/{status}")
-        if 200 <= status < 300:
+        if HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:  # 2xx
             return build_from_crawler(self._parserimpl, self.crawler, robots_body(response.body, self.max_bytes))
-        if 400 <= status < 500 and status != 429:  # unavailable: no rules
+        if HTTPStatus.BAD_REQUEST <= status < HTTPStatus.INTERNAL_SERVER_ERROR \
+                and status != HTTPStatus.TOO_MANY_REQUESTS:  # 4xx but 429, unavailable: no rules
             return build_from_crawler(self._parserimpl, self.crawler, b"")
         self._stats.inc_value("robotstxt/unreachable")
         return Unreachable(f"robots.txt answered HTTP {status}: host treated as disallowed")

@@ -40,20 +40,37 @@ class SourceSpec:
 
 
 _LISTS = ("start_urls", "allowed_domains", "sitemaps", "feeds", "keywords")
+_ENTRY_POINTS = ("start_urls", "sitemaps", "feeds")
 
 
 def _spec(entry: Any, where: str) -> SourceSpec:
     if not isinstance(entry, dict):
         raise SourcesError(f"{where}: each source must be a mapping")
-    known = [f.name for f in fields(SourceSpec) if not f.name.startswith("_")]
-    unknown = sorted(set(entry) - set(known))
-    if unknown:
-        raise SourcesError(f"{where}: unknown keys: {', '.join(unknown)} (known: {', '.join(known)})")
+    _check_keys(entry, where)
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise SourcesError(f"{where}: `name` is required (a non-empty string)")
     where = f"{where} ({name})"
-    values: dict[str, Any] = {"name": name.strip()}
+    values: dict[str, Any] = {"name": name.strip(), **_lists(entry, where)}
+    pattern, compiled = _article_pattern(entry, where)
+    spec = SourceSpec(article_pattern=pattern, max_pages=_max_pages(entry, where), _pattern=compiled, **values)
+    for url in spec.start_urls + spec.sitemaps + spec.feeds:
+        if not spec.allows(url):
+            raise SourcesError(f"{where}: {url} is outside allowed_domains ({', '.join(spec.allowed_domains)})")
+    return spec
+
+
+def _check_keys(entry: dict[str, Any], where: str) -> None:
+    known = [f.name for f in fields(SourceSpec) if not f.name.startswith("_")]
+    unknown = sorted(set(entry) - set(known))
+    if unknown:
+        raise SourcesError(f"{where}: unknown keys: {', '.join(unknown)} (known: {', '.join(known)})")
+
+
+def _lists(entry: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    """The list keys, stripped and checked: http(s) entry points (at least one), allowed_domains defaulting to
+    their hosts."""
+    values: dict[str, tuple[str, ...]] = {}
     for key in _LISTS:
         value = entry.get(key) or []
         if isinstance(value, str):
@@ -61,31 +78,35 @@ def _spec(entry: Any, where: str) -> SourceSpec:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise SourcesError(f"{where}: `{key}` must be a list of strings")
         values[key] = tuple(v.strip() for v in value)
-    for key in ("start_urls", "sitemaps", "feeds"):
+    for key in _ENTRY_POINTS:
         for url in values[key]:
             if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
                 raise SourcesError(f"{where}: `{key}` has a URL that is not http(s): {url}")
-    if not (values["start_urls"] or values["sitemaps"] or values["feeds"]):
+    if not any(values[key] for key in _ENTRY_POINTS):
         raise SourcesError(f"{where}: give at least one of start_urls, sitemaps, feeds")
     domains = [d.lower().lstrip(".") for d in values["allowed_domains"]]
     if not domains:  # default: the hosts of the entry points
-        domains = sorted({urlsplit(u).hostname or "" for k in ("start_urls", "sitemaps", "feeds") for u in values[k]})
+        domains = sorted({urlsplit(u).hostname or "" for k in _ENTRY_POINTS for u in values[k]})
     values["allowed_domains"] = tuple(domains)
+    return values
+
+
+def _article_pattern(entry: dict[str, Any], where: str) -> tuple[str, Any]:
+    """The article_pattern as given and compiled (None when there is none)."""
     pattern = entry.get("article_pattern") or ""
     if not isinstance(pattern, str):
         raise SourcesError(f"{where}: `article_pattern` must be a string (a regular expression)")
     try:
-        compiled = regex.compile(pattern) if pattern else None
+        return pattern, (regex.compile(pattern) if pattern else None)
     except regex.error as exc:
         raise SourcesError(f"{where}: `article_pattern` is not a valid regular expression: {exc}") from exc
+
+
+def _max_pages(entry: dict[str, Any], where: str) -> int:
     max_pages = entry.get("max_pages") or 0
     if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 0:
         raise SourcesError(f"{where}: `max_pages` must be a non-negative integer")
-    spec = SourceSpec(article_pattern=pattern, max_pages=max_pages, _pattern=compiled, **values)
-    for url in spec.start_urls + spec.sitemaps + spec.feeds:
-        if not spec.allows(url):
-            raise SourcesError(f"{where}: {url} is outside allowed_domains ({', '.join(spec.allowed_domains)})")
-    return spec
+    return max_pages
 
 
 def load_sources(path: str | Path) -> list[SourceSpec]:

@@ -11,6 +11,7 @@ import io
 import os
 import zlib
 from collections.abc import Iterable, Iterator
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
@@ -106,7 +107,7 @@ def iter_warc_pages(paths: Iterable[str | Path], html_only: bool = True) -> Iter
                     continue
                 status = int(record.http_headers.get_statuscode() or 0)
                 ctype = record.http_headers.get_header("Content-Type") or ""
-                if status != 200 or (html_only and "html" not in ctype.lower()):
+                if status != HTTPStatus.OK or (html_only and "html" not in ctype.lower()):
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 source = Source(url, url=url, fetched_at=record.rec_headers.get_header("WARC-Date"),

@@ -43,6 +43,12 @@ from typing import Any
 from cleaners.run.workers import WorkerProcess, serve
 
 DEPTH = 2  # tasks a worker holds: the one it cleans and the next
+# Connection's message framing (multiprocessing.connection): a signed 4-byte length, or, for a message over
+# _SHORT_MAX bytes, -1 then an unsigned 8-byte length.
+_SHORT_MAX = 0x7FFFFFFF
+_SHORT_HEADER = struct.calcsize("!i")  # 4
+_LONG_HEADER = struct.calcsize("!iQ")  # 12
+_LONG_MARK = -1
 _server_pools = 0  # open pools whose workers come from the fork server
 _server_lock = threading.Lock()
 
@@ -108,7 +114,7 @@ def _run_task(task: tuple[Callable[..., Any], tuple]) -> bytes:
 def _frame(payload: bytes) -> bytes:
     """The header Connection.send_bytes() puts before a message, which the worker's recv_bytes() reads."""
     n = len(payload)
-    return struct.pack("!i", n) if n <= 0x7FFFFFFF else struct.pack("!iQ", -1, n)
+    return struct.pack("!i", n) if n <= _SHORT_MAX else struct.pack("!iQ", _LONG_MARK, n)
 
 
 class _Channel:
@@ -159,14 +165,14 @@ class _Channel:
                 break
             self._in += chunk
         messages = []
-        while len(self._in) >= 4:
+        while len(self._in) >= _SHORT_HEADER:
             (n,) = struct.unpack_from("!i", self._in)
-            start = 4
-            if n == -1:
-                if len(self._in) < 12:
+            start = _SHORT_HEADER
+            if n == _LONG_MARK:
+                if len(self._in) < _LONG_HEADER:
                     break
-                (n,) = struct.unpack_from("!Q", self._in, 4)
-                start = 12
+                (n,) = struct.unpack_from("!Q", self._in, _SHORT_HEADER)
+                start = _LONG_HEADER
             if len(self._in) < start + n:
                 break
             messages.append(bytes(self._in[start:start + n]))

@@ -62,29 +62,14 @@ class BackgroundWriter:
 
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
-            if batch[0] is not None and not isinstance(batch[0], threading.Event):
-                time.sleep(COALESCE_S)  # let the chunks of the next few pages come: one wake-up and fsync for all
-            while True:  # take what else is waiting: one fsync covers them all
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            batch = self._take_batch()
             to_sync: set[int] = set()
             stop = False
             for entry in batch:
                 if entry is None:
                     stop = True
                 elif isinstance(entry, tuple):
-                    fd, data, fsync = entry
-                    try:
-                        view = memoryview(data() if callable(data) else data)
-                        while view:
-                            view = view[os.write(fd, view):]
-                        if fsync:
-                            to_sync.add(fd)
-                    except Exception as exc:  # disk full, closed fd: reported on the next write() and at close
-                        self.error = exc
+                    self._write(entry, to_sync)
             for fd in to_sync:
                 try:
                     os.fsync(fd)
@@ -95,6 +80,29 @@ class BackgroundWriter:
                     entry.set()
             if stop:
                 return
+
+    def _take_batch(self) -> list[_Entry]:
+        """The next entry (waited for), and, after a short wait for a chunk, all that is waiting then."""
+        batch = [self._queue.get()]
+        if batch[0] is not None and not isinstance(batch[0], threading.Event):
+            time.sleep(COALESCE_S)  # let the chunks of the next few pages come: one wake-up and fsync for all
+        while True:  # take what else is waiting: one fsync covers them all
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                return batch
+
+    def _write(self, chunk: tuple[int, bytes | Callable[[], bytes], bool], to_sync: set[int]) -> None:
+        """Write one chunk; its fd joins `to_sync` if it asked for an fsync."""
+        fd, data, fsync = chunk
+        try:
+            view = memoryview(data() if callable(data) else data)
+            while view:
+                view = view[os.write(fd, view):]
+            if fsync:
+                to_sync.add(fd)
+        except Exception as exc:  # disk full, closed fd: reported on the next write() and at close
+            self.error = exc
 
     def flush(self) -> None:
         """Wait until everything queued so far is written (and fsynced where asked)."""

@@ -152,6 +152,21 @@ def write_outputs(outdir: Path, judged: list[Judged], summary: dict[str, Any], p
     write_text(outdir / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
 
 
+def run_summary(judged: list[Judged], reason: str, outdir: Path, stats: dict[str, Any], refused: dict[str, int],
+                threshold: float, elapsed_s: float) -> dict[str, Any]:
+    """The discovery's summary: the verdicts, where the sources went, and what the crawl did."""
+    verdicts = dict(Counter(j.verdict.verdict for j in judged))
+    on_topic = verdicts.get("on_topic", 0)
+    return {
+        "finish_reason": reason, "hosts": len(judged), "verdicts": verdicts, "sources": on_topic,
+        "sources_file": str(outdir / "sources.yaml") if on_topic else "(none: no on-topic host)",
+        "requests": stats.get("newsclean/requests", 0), "pages": sum(j.state.n("pages") for j in judged),
+        "articles": stats.get("newsclean/articles", 0), "refused": dict(sorted(refused.items())),
+        "dns_lookups": stats.get("newsclean/dns_lookups", 0),
+        "threshold": threshold, "elapsed_s": round(elapsed_s, 2),
+    }
+
+
 def summary_lines(summary: dict[str, Any]) -> list[str]:
     verdicts = ", ".join(f"{k} {v}" for k, v in summary["verdicts"].items())
     return [f"discover {summary['finish_reason']}: {summary['hosts']} hosts probed ({verdicts or 'none'}), "

@@ -29,6 +29,7 @@ from .addresses import Network, parse_networks, url_refusal
 from .profile import TopicProfile
 
 ANCHOR_CHARS = 200  # of an anchor's text (and title) scored
+XML_LINKS = 2  # sitemaps, and feeds, a page's report keeps (the spider follows the first, if on the page's host)
 # A link farm page: links to at least this many other hosts, which take at least this share of its links.
 # News portals link a few dozen partner sites (友情链接) under hundreds of their own links; a farm is mostly
 # other hosts' links.
@@ -43,6 +44,9 @@ KEYWORD_FARM_SHARE = 0.2
 NOT_SPAM_RULES = frozenset({"friendly_links"})
 _PIPES = regex.compile(r"[|｜]")
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+_NOT_LINKS = ("#", "javascript:", "mailto:", "tel:", "data:")  # hrefs that lead to no page
+_SITEMAP_ENDS = ("sitemap.xml", "sitemap_index.xml")
+_FEED_ENDS = ("/rss.xml", "/feed.xml", "/atom.xml", ".rss", "/feed", "/rss")
 
 
 @dataclass
@@ -121,21 +125,15 @@ def _link_row(line: str, anchors: set[str]) -> bool:
 def _links(tree: lxml_html.HtmlElement, page_url: str, max_links: int, report: PageReport,
            ) -> tuple[list[tuple[str, str]], int, int, int]:
     """The page's distinct allowed links with their anchor texts, and the link-farm counts: distinct other
-    hosts, links to them, all links."""
-    base = page_url
-    el = tree.find(".//base[@href]")
-    if el is not None:
-        try:
-            base = urljoin(page_url, el.get("href").strip())
-        except ValueError:
-            pass
+    hosts, links to them, all links. Sitemap and feed links go to the report instead."""
+    base = _base_url(tree, page_url)
     here = (urlsplit(page_url).hostname or "").lower()
     found: dict[str, str] = {}
     hosts: set[str] = set()
     other = total = 0
     for a in tree.iter("a", "area"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        if not href or href.startswith(_NOT_LINKS):
             continue
         try:
             url = urljoin(base, href)
@@ -148,36 +146,70 @@ def _links(tree: lxml_html.HtmlElement, page_url: str, max_links: int, report: P
             hosts.add(host)
         if max_links and len(found) >= max_links:
             continue
-        if url_refusal(url, _local_web) is not None:
-            report.refused += 1
+        canon = _allowed(url, report)
+        if canon is None or _xml_link(canon, report):
             continue
-        try:
-            canon = canonical_url(url)
-        except ValueError:
-            continue
-        if has_binary_extension(canon):
-            continue
-        text = " ".join((a.text_content() or "").split())[:ANCHOR_CHARS]
-        title = (a.get("title") or "").strip()[:ANCHOR_CHARS]
-        if title and title not in text:
-            text = f"{text} {title}".strip()
-        low = canon.lower()
-        if low.endswith(("sitemap.xml", "sitemap_index.xml")) and len(report.sitemaps) < 2:
-            report.sitemaps.append(canon)
-            continue
-        if low.endswith(("/rss.xml", "/feed.xml", "/atom.xml", ".rss", "/feed", "/rss")) and len(report.feeds) < 2:
-            report.feeds.append(canon)
-            continue
+        text = _anchor_text(a)
         found[canon] = f"{found.get(canon, '')} {text}".strip()[:ANCHOR_CHARS] if canon in found else text
+    _alternate_feeds(tree, base, report)
+    return list(found.items()), len(hosts), other, total
+
+
+def _base_url(tree: lxml_html.HtmlElement, page_url: str) -> str:
+    """The URL the page's links are relative to: its <base href>, if any and valid."""
+    el = tree.find(".//base[@href]")
+    if el is not None:
+        try:
+            return urljoin(page_url, el.get("href").strip())
+        except ValueError:
+            pass
+    return page_url
+
+
+def _allowed(url: str, report: PageReport) -> str | None:
+    """The canonical URL of a link the crawl may request and a page can be at, or None (an address refused is
+    counted in the report)."""
+    if url_refusal(url, _local_web) is not None:
+        report.refused += 1
+        return None
+    try:
+        canon = canonical_url(url)
+    except ValueError:
+        return None
+    return None if has_binary_extension(canon) else canon
+
+
+def _xml_link(canon: str, report: PageReport) -> bool:
+    """Whether the link is a sitemap or feed by its URL, kept in the report (up to XML_LINKS of each)."""
+    low = canon.lower()
+    if low.endswith(_SITEMAP_ENDS) and len(report.sitemaps) < XML_LINKS:
+        report.sitemaps.append(canon)
+        return True
+    if low.endswith(_FEED_ENDS) and len(report.feeds) < XML_LINKS:
+        report.feeds.append(canon)
+        return True
+    return False
+
+
+def _anchor_text(a: lxml_html.HtmlElement) -> str:
+    """The link's text, and its title when that says more."""
+    text = " ".join((a.text_content() or "").split())[:ANCHOR_CHARS]
+    title = (a.get("title") or "").strip()[:ANCHOR_CHARS]
+    if title and title not in text:
+        text = f"{text} {title}".strip()
+    return text
+
+
+def _alternate_feeds(tree: lxml_html.HtmlElement, base: str, report: PageReport) -> None:
+    """The feeds the page declares (<link rel=alternate type=rss...>), after those it links, up to XML_LINKS."""
     for link in tree.iter("link"):
         if (link.get("rel") or "").lower() == "alternate" and (link.get("type") or "").lower() in _FEED_TYPES:
             try:
                 feed = canonical_url(urljoin(base, (link.get("href") or "").strip()))
             except ValueError:
                 continue
-            if url_refusal(feed, _local_web) is None and feed not in report.feeds and len(report.feeds) < 2:
+            if url_refusal(feed, _local_web) is None and feed not in report.feeds and len(report.feeds) < XML_LINKS:
                 report.feeds.append(feed)
-    return list(found.items()), len(hosts), other, total
 
 
 def process_page(body: bytes, source: dict[str, Any], requested_url: str, max_links: int = 0) -> PageReport:

@@ -44,6 +44,7 @@ PROFILE_TERMS = 3000  # n-grams kept in a profile: its heaviest; more adds only 
 THRESHOLD_SHARE = 0.5  # the threshold: this share of the examples' median leave-one-out score
 MAX_TEXT_CHARS = 20_000  # of a text read for its n-grams (a long page is judged by its first 20,000 characters)
 EXPLAIN_TERMS = 8  # n-grams given in an explanation
+MIN_EXAMPLES = 2  # example texts with Chinese n-grams a profile needs: the threshold scores a held-out one
 _HAN_RUN = regex.compile(r"\p{Han}+")
 
 
@@ -157,8 +158,8 @@ def build_profile(texts: Sequence[str], keywords: Sequence[str] = (), share: flo
                   ) -> TopicProfile:
     """The profile of the example texts (at least two with Chinese text: the threshold needs a held-out one)."""
     vectors = [v for v in (vector(ngrams(t)) for t in texts) if v]
-    if len(vectors) < 2:
-        raise ProfileError(f"{len(vectors)} example text(s) with Chinese n-grams: at least 2 are needed")
+    if len(vectors) < MIN_EXAMPLES:
+        raise ProfileError(f"{len(vectors)} example text(s) with Chinese n-grams: at least {MIN_EXAMPLES} are needed")
     keywords = tuple(k.strip() for k in keywords if k.strip())
     held_out = []
     for i, vec in enumerate(vectors):

@@ -4,8 +4,9 @@ From the sources' entry points it follows links to other hosts, probes each new 
 home page, a sitemap or feed if it names one, up to K article pages), scores every article against the topic
 profile (scraper.discover.profile) and judges each host (scraper.discover.judge). The order of the requests is
 the frontier's (scraper.discover.frontier: Scrapy's priority queue, on disk with JOBDIR, in Redis with
-REDIS_URL); what is known of the hosts lives in a HostBook (in Redis too when distributed). Pages are parsed and
-cleaned in worker processes (scraper.discover.pagework); the spider only routes.
+REDIS_URL); what is known of the hosts lives in a HostBook (in Redis too when distributed), kept and read by
+scraper.discover.hosts, and saved in JOBDIR by scraper.discover.state. Pages are parsed and cleaned in worker
+processes (scraper.discover.pagework), sitemaps and feeds read by scraper.discover.xmlurls; the spider only routes.
 
 Politeness and safety are crawl's: robots.txt (unreadable means disallowed), AutoThrottle, retries with
 back-off, bounded bodies, URL length and depth limits, and only public http(s) addresses
@@ -17,29 +18,30 @@ import datetime as dt
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy import signals
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
-from scrapy.utils.sitemap import Sitemap
 
 from cleaners.html.pagetype import url_hint
 
 from .. import jobdir, writer
 from ..cleaning import WARM_MODULES, cleaner_config, start_cleaning_server
-from ..discover import frontier, pagework
+from ..discover import frontier, hosts, pagework
 from ..discover.addresses import parse_networks, url_refusal
-from ..discover.frontier import Budgets
-from ..discover.hostbook import HostBook, RedisHostBook, save_json
-from ..discover.judge import Sample, judge
+from ..discover.hostbook import HostBook, RedisHostBook
+from ..discover.hosts import host_of
 from ..discover.middlewares import RAW_META
-from ..discover.output import Judged, summary_lines, write_outputs
+from ..discover.output import run_summary, summary_lines, write_outputs
 from ..discover.profile import TopicProfile
+from ..discover.spidersettings import apply_spider_settings, budgets_from_settings
+from ..discover.state import SAVE_EVERY_S, Requests, load_state, save_state, state_path
+from ..discover.xmlurls import XML_URLS, xml_urls
 from ..items import ArticleRecord, SkipItem
 from ..limits import CrawlLimits
 from ..refused import Refused
@@ -50,29 +52,6 @@ from ..warc import WarcFile
 from ..workerpool import PipePool
 from .news import ENTITIES_REFUSED, REDIS_SETTINGS, declares_entities, header_charset, skip_reason
 
-STATE_FILE = "discover.state.json"  # in JOBDIR: the host book and the requests not answered yet
-SAVE_EVERY_S = 2.0  # the state is saved at most this often while the crawl runs (and at its end)
-XML_URLS = 200  # URLs read from one sitemap or feed
-
-
-def _discover_settings(base: dict[str, Any]) -> dict[str, Any]:
-    """crawl's downloader middlewares, with the address guard instead of allowed_domains, the budgets, the raw
-    responses kept for the WARC (only on-topic articles are archived) and the request log."""
-    mws = dict(base)
-    mws.update({
-        "scraper.offsite.AllowedHostsMiddleware": None,
-        "scraper.discover.addresses.AddressGuardMiddleware": 50,
-        "scraper.discover.middlewares.BudgetMiddleware": 60,
-        "scraper.middlewares.WarcRecorderMiddleware": None,
-        "scraper.discover.middlewares.RawResponseMiddleware": 890,
-        "scraper.discover.middlewares.RequestLogMiddleware": 950,
-    })
-    return mws
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).netloc.lower()
-
 
 class DiscoverSpider(scrapy.Spider):
     name = "discover"
@@ -80,14 +59,7 @@ class DiscoverSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        base = settings.getdict("DOWNLOADER_MIDDLEWARES")
-        settings.set("DOWNLOADER_MIDDLEWARES", _discover_settings(base), priority="spider")
-        settings.set("DNS_RESOLVER", "scraper.discover.addresses.PublicResolver", priority="spider")
-        extensions = dict(settings.getdict("EXTENSIONS"), **{"scraper.extensions.CrawlSummary": None})
-        settings.set("EXTENSIONS", extensions, priority="spider")
-        if settings.get("REDIS_URL"):
-            for key, value in REDIS_SETTINGS.items():
-                settings.set(key, value, priority="spider")
+        apply_spider_settings(settings, REDIS_SETTINGS)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> DiscoverSpider:
@@ -102,22 +74,16 @@ class DiscoverSpider(scrapy.Spider):
         self.specs = load_sources(settings.get("NEWSCLEAN_SOURCES"))
         self.outdir = Path(settings.get("NEWSCLEAN_OUTDIR") or "out/discover")
         self.profile = TopicProfile.from_dict(json.loads(Path(settings.get("NEWSCLEAN_PROFILE")).read_text("utf-8")))
-        self.budgets = Budgets(
-            max_sites=settings.getint("NEWSCLEAN_MAX_SITES", Budgets.max_sites),
-            pages_per_site=settings.getint("NEWSCLEAN_PAGES_PER_SITE", Budgets.pages_per_site),
-            max_pages=settings.getint("NEWSCLEAN_MAX_PAGES", Budgets.max_pages) or Budgets.max_pages,
-            max_off_topic_hops=settings.getint("NEWSCLEAN_MAX_OFF_TOPIC_HOPS", Budgets.max_off_topic_hops),
-            max_links_per_page=settings.getint("NEWSCLEAN_MAX_LINKS_PER_PAGE", Budgets.max_links_per_page))
+        self.budgets = budgets_from_settings(settings)
         self.limits = CrawlLimits.from_settings(settings)
         self.local_web_spec = settings.get("NEWSCLEAN_LOCAL_WEB") or ""
         self.local_web = parse_networks(self.local_web_spec)
         self.jobdir = settings.get("JOBDIR")
         self.redis_url = settings.get("REDIS_URL")
         crashed = jobdir.begin(self.jobdir)
-        self.pending: dict[str, dict[str, Any]] = {}  # requests issued and not answered: URL -> how to issue again
-        self.in_flight: dict[str, str] = {}  # of which counted against the budgets (handed out): URL -> host
-        self.seen: set[str] = set()
+        self.state_path = state_path(self.jobdir, self.redis_url)
         self.book: HostBook = RedisHostBook(self.redis_url) if self.redis_url else HostBook()
+        self.requests = Requests()
         self.resumed = self._load_state(crashed)
         self.robots: dict[str, Any] = {}
         self.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
@@ -132,36 +98,22 @@ class DiscoverSpider(scrapy.Spider):
 
     # ---- state (--jobdir) ------------------------------------------------------------------------------------
 
-    def _state_path(self) -> Path | None:
-        return Path(self.jobdir) / STATE_FILE if self.jobdir and not self.redis_url else None
-
     def _load_state(self, crashed: bool) -> bool:
-        """Load the book and the unanswered requests of an earlier run in JOBDIR. After a graceful stop Scrapy's
-        own queue holds them too (and its seen-set drops the copies); after a kill it was dropped
-        (scraper.jobdir), and they are issued again from here."""
-        path = self._state_path()
-        if path is None or not path.exists():
+        """Load the book and the unanswered requests of an earlier run in JOBDIR (scraper.discover.state)."""
+        loaded = load_state(self.state_path)
+        if loaded is None:
             return False
-        data = json.loads(path.read_text("utf-8"))
-        self.book = HostBook.from_dict(data.get("book", {}))
-        self.seen = set(data.get("seen", []))
-        self.pending = dict(data.get("pending", {}))
-        self.seen -= set(self.pending)  # to be issued again
+        self.book, self.requests = loaded
         self.logger.info("resuming: %d hosts known, %d requests to issue again%s", len(self.book.hosts()),
-                         len(self.pending), " (the previous run was killed)" if crashed else "")
+                         len(self.requests.pending), " (the previous run was killed)" if crashed else "")
         return True
 
     def _save_state(self, force: bool = False) -> None:
-        path = self._state_path()
         now = time.monotonic()
-        if path is None or (not force and now - self.saved_at < SAVE_EVERY_S):
+        if self.state_path is None or (not force and now - self.saved_at < SAVE_EVERY_S):
             return
         self.saved_at = now
-        book = self.book.to_dict()
-        for host in self.in_flight.values():  # handed out but not answered: issued again on resume, counted then
-            book["counts"][host]["requests"] -= 1
-            book["requests"] -= 1
-        save_json(path, {"book": book, "seen": sorted(self.seen), "pending": self.pending})
+        save_state(self.state_path, self.book, self.requests)
 
     # ---- requests ----------------------------------------------------------------------------------------
 
@@ -174,10 +126,10 @@ class DiscoverSpider(scrapy.Spider):
 
     def _entry_points(self) -> Iterator[scrapy.Request]:
         if self.resumed:
-            for url, how in list(self.pending.items()):
-                if url in self.seen:  # issued again already: a page answered meanwhile links it
+            for url, how in list(self.requests.pending.items()):
+                if url in self.requests.seen:  # issued again already: a page answered meanwhile links it
                     continue
-                del self.pending[url]
+                del self.requests.pending[url]
                 request = self._request(url, how["role"], how["priority"], how["chain"], how.get("via", ""),
                                         how.get("depth", 0))
                 if request is not None:
@@ -210,7 +162,8 @@ class DiscoverSpider(scrapy.Spider):
             canon = canonical_url(url)
         except ValueError:
             return None
-        if canon in self.seen:
+        seen = self.requests.seen
+        if canon in seen:
             return None
         why = url_refusal(canon, self.local_web)
         if why is not None:
@@ -225,11 +178,11 @@ class DiscoverSpider(scrapy.Spider):
         host = host_of(canon)
         robots = self.robots.get(host)
         if robots is not None and not isinstance(robots, Unreachable) and not robots.allowed(canon, self.robots_agent):
-            self.seen.add(canon)
+            seen.add(canon)
             self.book.incr(host, "robots_refused")
             return None
-        self.seen.add(canon)
-        self.pending[canon] = {"role": role, "priority": priority, "chain": chain, "via": via, "depth": depth}
+        seen.add(canon)
+        self.requests.pending[canon] = {"role": role, "priority": priority, "chain": chain, "via": via, "depth": depth}
         callback = self.parse_xml if role in ("sitemap", "feed") else self.parse_page
         # issued again on resume: past Scrapy's seen-set, which may hold it (admit_request drops a second copy)
         return scrapy.Request(canon, callback=callback, errback=self.on_error, priority=priority,
@@ -237,9 +190,7 @@ class DiscoverSpider(scrapy.Spider):
                               meta={"host": host, "role": role, "chain": chain, "via": via, "depth": depth})
 
     def _answered(self, url: str) -> None:
-        canon = canonical_url(url)
-        self.pending.pop(canon, None)
-        self.in_flight.pop(canon, None)
+        self.requests.answered(canonical_url(url))
 
     def _refuse(self, reason: str, n: int = 1) -> None:
         self.refused[reason] = self.refused.get(reason, 0) + n
@@ -252,29 +203,18 @@ class DiscoverSpider(scrapy.Spider):
         """Raise Refused("budget") for a request over a budget (called as the scheduler hands it out)."""
         host = request.meta.get("host") or host_of(request.url)
         canon = canonical_url(request.url)
-        if not self.redis_url and request.meta.get("redirect_urls") is None and (
-                canon in self.in_flight or canon not in self.pending):
+        redirected = request.meta.get("redirect_urls") is not None
+        if not self.redis_url and not redirected and (
+                canon in self.requests.in_flight or canon not in self.requests.pending):
             raise Refused("duplicate", f"{canon} is answered or on its way already")  # a resumed queue's copy
-        b = self.budgets
-        total = self.book.add_requests(0)
-        new = not self.book.admitted(host)
-        # a new host costs its robots.txt as well
-        if total + (2 if new else 1) > b.max_pages:
-            self._over("max_pages", f"the discovery made its {b.max_pages} requests")
-        if new and not self.book.admit(host, b.max_sites):
-            self._over("max_sites", f"{b.max_sites} hosts probed already")
-        if self.book.get(host, "spam") is not None and request.meta.get("role") == "page":
-            self._over("spam_host", f"{host} is a spam host")
-        if self.book.count(host, "requests") >= b.host_requests:
-            self._over("host_requests", f"{host} made its {b.host_requests} requests")
-        if request.meta.get("role") == "page" and self.book.count(host, "articles") >= b.pages_per_site \
-                and request.meta.get("redirect_urls") is None:
-            self._over("host_done", f"{host} has its {b.pages_per_site} articles")
+        over = hosts.budget_refusal(self.book, self.budgets, host, request.meta.get("role", ""), redirected)
+        if over is not None:
+            self._over(*over)
         self.book.add_requests(1)
         self.book.incr(host, "requests")
         self.book.put(host, "scheme", urlsplit(request.url).scheme)
-        if request.meta.get("redirect_urls") is None:
-            self.in_flight[canon] = host
+        if not redirected:
+            self.requests.in_flight[canon] = host
 
     def _over(self, reason: str, detail: str) -> None:
         self._refuse(reason)
@@ -316,23 +256,10 @@ class DiscoverSpider(scrapy.Spider):
             report = await self.pool.run(pagework.process_page, response.body, source, requested,
                                          self.budgets.max_links_per_page)
         except Exception as exc:  # the worker died on the page
-            report = pagework.PageReport(kind="error", reason=f"internal: {type(exc).__name__}"[:200])
-        self.book.incr(host, "pages")
+            report = pagework.PageReport(kind="error", reason=f"internal: {type(exc).__name__}"[:hosts.ERROR_CHARS])
         if report.refused:
             self._refuse("address", report.refused)
-        if report.spam:
-            self.book.incr(host, "spam_pages")
-            self.book.put(host, "spam", report.spam)
-        if report.kind == "article":
-            if self.book.incr(host, "articles") <= self.budgets.pages_per_site:
-                self.book.add_sample(host, Sample(url, report.score, report.on_topic, report.terms,
-                                                  report.title[:120]))
-                if report.on_topic:
-                    self.book.incr(host, "on_topic")
-        else:
-            self.book.add_list_url(host, url)
-            if report.reason:
-                self.book.put(host, "list_reason", report.reason[:160])
+        hosts.record_page(self.book, host, url, report, self.budgets)
         if report.line:
             self._archive(meta)
             yield ArticleRecord(url, line=report.line, key=report.key)
@@ -340,7 +267,7 @@ class DiscoverSpider(scrapy.Spider):
             reason = "off_topic" if report.kind == "article" else ("not_article" if report.kind == "list"
                                                                     else report.reason or "error")
             detail = f"score {report.score:.3f}" if report.kind == "article" else report.reason
-            yield SkipItem(url, "spam" if report.spam else reason, host, (report.spam or detail)[:200])
+            yield SkipItem(url, "spam" if report.spam else reason, host, (report.spam or detail)[:hosts.ERROR_CHARS])
         for request in self._follow(report, host, url, meta, meta.get("depth", 0) + 1):
             yield request
         self._save_state()
@@ -350,37 +277,42 @@ class DiscoverSpider(scrapy.Spider):
         """Requests for the page's feeds, sitemaps and links, by the frontier's policy."""
         if report.spam or self.book.get(host, "spam") is not None:
             return  # a spam host's links lead to more spam
-        t = self.profile.threshold
+        yield from self._follow_xml(report, host, url, meta.get("chain", 0), depth)
+        yield from self._follow_links(report, host, url, meta.get("chain", 0), depth)
+
+    def _follow_xml(self, report: pagework.PageReport, host: str, url: str, chain: int,
+                    depth: int) -> Iterator[scrapy.Request]:
+        """The page's first feed and first sitemap, if on its host and the host has none tried yet."""
+        priority = frontier.same_host_priority(0, True, self.profile.threshold)
         for role, found in (("feed", report.feeds), ("sitemap", report.sitemaps)):
             for xml in found[:1]:
                 if host_of(xml) == host and self.book.put(host, f"{role}_tried", "1"):
-                    req = self._request(xml, role, frontier.same_host_priority(0, True, t), meta.get("chain", 0), url,
-                                        depth)
+                    req = self._request(xml, role, priority, chain, url, depth)
                     if req is not None:
                         yield req
-        articles = self.book.count(host, "articles")
-        on = self.book.count(host, "on_topic")
-        share = on / articles if articles else None
-        linking_on_topic = report.on_topic or (share is not None and share >= 0.5) or \
-            (articles == 0 and bool(self.book.get(host, "seed")))
-        chain = frontier.next_chain(meta.get("chain", 0), linking_on_topic)
-        host_open = articles < self.budgets.pages_per_site
+
+    def _follow_links(self, report: pagework.PageReport, host: str, url: str, linking_chain: int,
+                      depth: int) -> Iterator[scrapy.Request]:
+        """The page's links: to its own host while the host is being probed, to other hosts (their home pages
+        first) unless the chain of off-topic hosts is too long or the host is spam or done."""
+        t = self.profile.threshold
+        share = hosts.on_topic_share(self.book, host)
+        chain = frontier.next_chain(linking_chain, hosts.links_on_topic(self.book, host, report.on_topic))
+        host_open = self.book.count(host, "articles") < self.budgets.pages_per_site
         new_hosts: set[str] = set()
         for link, anchor in report.links:
             target = host_of(link)
             if target == host:
                 if host_open:
                     priority = frontier.same_host_priority(anchor, url_hint(link) == "article", t)
-                    req = self._request(link, "page", priority, meta.get("chain", 0), url, depth)
+                    req = self._request(link, "page", priority, linking_chain, url, depth)
                     if req is not None:
                         yield req
                 continue
             if chain > self.budgets.max_off_topic_hops:
                 self._refuse("off_topic_chain")
                 continue
-            if self.book.get(target, "spam") is not None:
-                continue
-            if self.book.admitted(target) and self.book.count(target, "articles") >= self.budgets.pages_per_site:
+            if not self._worth_probing(target):
                 continue
             priority = frontier.new_host_priority(anchor, report.score, share, t)
             if target not in new_hosts and not self.book.admitted(target):
@@ -393,6 +325,12 @@ class DiscoverSpider(scrapy.Spider):
             if req is not None:
                 yield req
 
+    def _worth_probing(self, host: str) -> bool:
+        """Whether links to another host are followed: it is not spam and has not its K articles yet."""
+        if self.book.get(host, "spam") is not None:
+            return False
+        return not (self.book.admitted(host) and self.book.count(host, "articles") >= self.budgets.pages_per_site)
+
     def _archive(self, meta: dict[str, Any]) -> None:
         raw = meta.get(RAW_META)
         if raw is None:
@@ -400,7 +338,8 @@ class DiscoverSpider(scrapy.Spider):
         if self.warc is None:
             self.warc = WarcFile(self.outdir / "warc", writer.acquire())
         url, status, headers, body, fetched_at, truncated = raw
-        self.warc.write_response(url, status, "OK" if status == 200 else "", headers, body, fetched_at, truncated)
+        phrase = "OK" if status == HTTPStatus.OK else ""
+        self.warc.write_response(url, status, phrase, headers, body, fetched_at, truncated)
 
     def parse_xml(self, response: Response) -> Iterator[Any]:
         """A sitemap or feed: its in-host URLs become article candidates; the host's entry names it."""
@@ -408,7 +347,7 @@ class DiscoverSpider(scrapy.Spider):
         self._answered((meta.get("redirect_urls") or [response.request.url])[0])
         host = meta.get("host") or host_of(response.url)
         role = meta.get("role", "sitemap")
-        urls = self._xml_urls(response.body, role, response.url)
+        urls = xml_urls(response.body, role, response.url)
         url = canonical_url(response.url)
         if urls is None:
             yield SkipItem(url, f"bad_{role}", host, ENTITIES_REFUSED if declares_entities(response.body) else "")
@@ -425,24 +364,6 @@ class DiscoverSpider(scrapy.Spider):
             if req is not None:
                 yield req
 
-    def _xml_urls(self, body: bytes, role: str, base: str) -> list[str] | None:
-        if declares_entities(body):
-            return None
-        try:
-            if role == "sitemap":
-                sitemap = Sitemap(body)
-                return [urljoin(base, e["loc"]) for e in sitemap if e.get("loc")][:XML_URLS]
-            parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
-            root = etree.fromstring(body, parser=parser) if body.strip() else None
-        except Exception:  # lxml errors on hopeless XML
-            return None
-        if root is None:
-            return None
-        links = [str(x).strip() for x in root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")]
-        links += [el.get("href") for el in root.xpath("//*[local-name()='entry']/*[local-name()='link']")
-                  if el.get("rel", "alternate") == "alternate" and el.get("href")]
-        return [urljoin(base, u) for u in links][:XML_URLS]
-
     def on_error(self, failure: Any) -> Iterator[SkipItem]:
         request = failure.request
         requested = (request.meta.get("redirect_urls") or [request.url])[0]
@@ -453,12 +374,8 @@ class DiscoverSpider(scrapy.Spider):
         self._answered(requested)
         host = request.meta.get("host") or host_of(url)
         if reason == "budget":
-            self.seen.discard(url)  # not asked: another path may bring it within a budget later
-        elif reason == "robots":
-            self.book.incr(host, "robots_refused")
-        elif reason != "address":
-            self.book.incr(host, "errors")
-            self.book.put(host, "error", f"{reason}: {detail}"[:200])
+            self.requests.seen.discard(url)  # not asked: another path may bring it within a budget later
+        hosts.record_error(self.book, host, reason, detail)
         yield SkipItem(url, reason, host, detail)
 
     # ---- the end -----------------------------------------------------------------------------------------
@@ -470,24 +387,9 @@ class DiscoverSpider(scrapy.Spider):
             self.warc = None
             writer.release()
         self._save_state(force=True)
-        judged = []
-        for host in self.book.hosts():
-            state = self.book.state(host)
-            if state.n("requests") or state.n("robots_refused"):
-                judged.append(Judged(state, judge(state, self.profile.threshold)))
-        stats = self.crawler.stats.get_stats()
-        verdicts: dict[str, int] = {}
-        for j in judged:
-            verdicts[j.verdict.verdict] = verdicts.get(j.verdict.verdict, 0) + 1
-        on_topic = verdicts.get("on_topic", 0)
-        summary = {
-            "finish_reason": reason, "hosts": len(judged), "verdicts": verdicts, "sources": on_topic,
-            "sources_file": str(self.outdir / "sources.yaml") if on_topic else "(none: no on-topic host)",
-            "requests": stats.get("newsclean/requests", 0), "pages": sum(j.state.n("pages") for j in judged),
-            "articles": stats.get("newsclean/articles", 0), "refused": dict(sorted(self.refused.items())),
-            "dns_lookups": stats.get("newsclean/dns_lookups", 0),
-            "threshold": self.profile.threshold, "elapsed_s": round(time.monotonic() - self.started, 2),
-        }
+        judged = hosts.judge_hosts(self.book, self.profile.threshold)
+        summary = run_summary(judged, reason, self.outdir, self.crawler.stats.get_stats(), self.refused,
+                              self.profile.threshold, time.monotonic() - self.started)
         note = (f"topic profile of {self.profile.examples} examples; an article is on topic at a score of "
                 f"{self.profile.threshold:.3f} or more")
         write_outputs(self.outdir, judged, summary, note)
