@@ -30,6 +30,8 @@ _MAX_RULE_LINE = 20_000  # characters: longer lines (a whole page on one line) s
 
 @dataclass(slots=True)
 class Line:
+    """One line of the page and what the steps have found about it so far."""
+
     text: str  # what is still kept of the line
     pieces: list[list] = field(default_factory=list)  # [span, rule or None] in order, the line as it stood
     removed_by: str | None = None
