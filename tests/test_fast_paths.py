@@ -198,7 +198,7 @@ def test_rule_start_tests_reject_no_line_the_rule_matches():
 
 
 def test_ascii_title_keys_equal_the_regex_keys():
-    from cleaners.text.clean import _TITLE_KEY, title_key
+    from cleaners.text.lines import _TITLE_KEY, title_key
 
     lines = _SAMPLES + _random_lines(2000) + [chr(c) for c in range(128)] + ["Deal Professor | Jan. 2, 2024 — A & B"]
     for line in lines:

@@ -19,7 +19,7 @@ from test_readers_pages import article_html, write_jsonl
 from cleaners.cli import main
 from cleaners.config import CleanerConfig
 from cleaners.core import Source
-from cleaners.io.readers import FieldMap, InputItem
+from cleaners.io.items import FieldMap, InputItem
 from cleaners.io.writers import encode_line
 from cleaners.run import parallel
 from cleaners.run.chunks import Tally
@@ -181,7 +181,7 @@ _SLOW_RUN = """
 import os, sys, time
 from cleaners.run import parallel
 from cleaners.core import Source
-from cleaners.io.readers import InputItem
+from cleaners.io.items import InputItem
 
 real, parent = parallel.clean_str, os.getpid()
 
@@ -224,7 +224,7 @@ _ORPHAN_RUN = """
 import os, sys, time
 from cleaners.run import parallel
 from cleaners.core import Source
-from cleaners.io.readers import InputItem
+from cleaners.io.items import InputItem
 
 busy = sys.argv[1] == "busy"
 real = parallel.clean_str

@@ -6,7 +6,7 @@ import random
 
 from test_readers_pages import article_html, write_jsonl, write_parquet, write_warc
 
-from cleaners.io.readers import FieldMap
+from cleaners.io.items import FieldMap
 from cleaners.run.progress import RunProgress, measure
 
 FIELDS = FieldMap(html_field="html")

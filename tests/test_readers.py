@@ -6,7 +6,8 @@ import json
 import pytest
 from test_readers_pages import article_html, write_jsonl, write_parquet, write_warc
 
-from cleaners.io.readers import FieldMap, ReaderError, check_inputs, input_kind, read_inputs
+from cleaners.io.items import FieldMap, ReaderError
+from cleaners.io.readers import check_inputs, input_kind, read_inputs
 from cleaners.run.batch import clean_inputs
 from cleaners.run.parallel import clean_item
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from test_readers_pages import article_html, write_jsonl, write_parquet, write_warc
 
-from cleaners.io.readers import FieldMap
+from cleaners.io.items import FieldMap
 from cleaners.io.writers import iter_records
 from cleaners.run.batch import clean_inputs, clean_paths
 

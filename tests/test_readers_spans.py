@@ -10,8 +10,9 @@ import threading
 import pytest
 from test_readers_pages import article_html, write_jsonl
 
-from cleaners.io import readers
-from cleaners.io.readers import FieldMap, FileSpan, read_inputs
+from cleaners.io import jsonl
+from cleaners.io.items import FieldMap, FileSpan
+from cleaners.io.readers import read_inputs
 from cleaners.run.batch import clean_inputs
 
 LINES = [b'{"id": "a", "text": "\xe4\xb8\x80"}\n', b"\n", b"  \t\r\n", b'{"id": "b"}\r\n',
@@ -20,19 +21,19 @@ LINES = [b'{"id": "a", "text": "\xe4\xb8\x80"}\n', b"\n", b"  \t\r\n", b'{"id": 
 
 @pytest.mark.parametrize("block", [1, 2, 3, 7, 64, 1 << 20])
 def test_line_spans_across_block_boundaries(monkeypatch, block):
-    monkeypatch.setattr(readers, "_BLOCK", block)
+    monkeypatch.setattr(jsonl, "_BLOCK", block)
     data = b"".join(LINES)
-    spans = list(readers._line_spans(io.BytesIO(data)))
+    spans = list(jsonl._line_spans(io.BytesIO(data)))
     assert [data[o:o + n] for o, n, _ in spans] == LINES
     assert [first for _, _, first in spans] == [line[:1] for line in LINES]
 
 
 def test_empty_file_has_no_lines():
-    assert list(readers._line_spans(io.BytesIO(b""))) == []
+    assert list(jsonl._line_spans(io.BytesIO(b""))) == []
 
 
 def test_items_carry_their_place_not_their_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "_BLOCK", 5)
+    monkeypatch.setattr(jsonl, "_BLOCK", 5)
     src = tmp_path / "in.jsonl"
     src.write_bytes(b"".join(LINES))
     items = list(read_inputs([str(src)]))

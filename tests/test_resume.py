@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_readers_pages import article_html, write_jsonl
 
-from cleaners.io.readers import FieldMap
+from cleaners.io.items import FieldMap
 from cleaners.io.writers import existing_shards, iter_records
 from cleaners.run.batch import clean_inputs
 

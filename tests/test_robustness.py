@@ -489,7 +489,8 @@ def test_a_page_file_name_that_is_not_utf8_is_cleaned(tmp_path: Path) -> None:
 
 
 def test_bad_utf8_near_the_top_of_a_jsonl_file_is_one_bad_line(tmp_path: Path) -> None:
-    from cleaners.io.readers import FieldMap, check_inputs
+    from cleaners.io.items import FieldMap
+    from cleaners.io.readers import check_inputs
     from cleaners.run.batch import clean_inputs
 
     good = [json.dumps({"id": f"d{i}", "html": page(paras(PARA + str(i)))}, ensure_ascii=False).encode()
@@ -511,7 +512,7 @@ def test_a_giant_json_line_is_too_large_before_it_is_parsed(tmp_path: Path, monk
     import tracemalloc
 
     from cleaners import core
-    from cleaners.io.readers import FieldMap
+    from cleaners.io.items import FieldMap
     from cleaners.run.batch import clean_inputs
 
     monkeypatch.setattr(core, "MAX_INPUT_BYTES", 256 * 1024)  # a JSON line may then hold 512 KiB

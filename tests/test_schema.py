@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from schema_pages import RICH, SPARSE, write_pages
 
-from cleaners.io.readers import FieldMap
+from cleaners.io.items import FieldMap
 from cleaners.io.writers import iter_records
 from cleaners.record import Document, Provenance, Quality
 from cleaners.run.batch import clean_inputs

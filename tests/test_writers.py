@@ -8,7 +8,7 @@ import pytest
 from test_readers_pages import article_html, write_jsonl
 
 from cleaners.io.files import errors_path
-from cleaners.io.readers import FieldMap
+from cleaners.io.items import FieldMap
 from cleaners.io.writers import RecordWriter, existing_shards, iter_records, shard_name
 from cleaners.run.batch import clean_inputs
 from cleaners.schema import PROVENANCE

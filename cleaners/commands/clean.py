@@ -48,7 +48,8 @@ class Terminated(BaseException):
 
 def run(args: argparse.Namespace) -> int:
     from cleaners.io.guard import plan_output
-    from cleaners.io.readers import ReaderError, check_inputs
+    from cleaners.io.items import ReaderError
+    from cleaners.io.readers import check_inputs
     from cleaners.io.writers import OutputError
     from cleaners.run.batch import RESERVED_FIELDS, clean_inputs
     from cleaners.run.parallel import WorkerError, default_jobs

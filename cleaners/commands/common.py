@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from cleaners.config import CleanerConfig
 
 if TYPE_CHECKING:
-    from cleaners.io.readers import FieldMap
+    from cleaners.io.items import FieldMap
 
 # The flags that say how to read a tabular input (JSON Lines, Parquet), by the name of their argparse dest.
 FIELD_FLAGS = {"html_field": "--html-field", "text_field": "--text-field", "id_field": "--id-field",
@@ -64,7 +64,7 @@ def add_field_flags(p: argparse.ArgumentParser, *, keep: bool = True) -> None:
 
 
 def field_map(args: argparse.Namespace) -> FieldMap:
-    from cleaners.io.readers import FieldMap
+    from cleaners.io.items import FieldMap
 
     keep = tuple(f.strip() for f in (getattr(args, "keep_fields", None) or "").split(",") if f.strip())
     return FieldMap(html_field=args.html_field, text_field=args.text_field, id_field=args.id_field or "id",

@@ -46,7 +46,8 @@ def use_color(choice: str, stream=None) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cleaners.io.readers import ReaderError, check_inputs, read_inputs
+    from cleaners.io.items import ReaderError
+    from cleaners.io.readers import check_inputs, read_inputs
     from cleaners.tools.explain import explain_item
     from cleaners.tools.report import render_report
 

@@ -23,7 +23,8 @@ from cleaners.html.dom import dom_lines
 from cleaners.html.meta import HtmlMeta, extract_meta
 from cleaners.html.pagetype import page_kind
 from cleaners.html.parse import parse_html
-from cleaners.text.clean import LineHint, TextResult, clean_lines, clean_page_text
+from cleaners.text.clean import TextResult, clean_lines, clean_page_text
+from cleaners.text.lines import LineHint
 from cleaners.text.rules import RuleTable
 from cleaners.text.siterules import SiteRule, rule_for
 from cleaners.text.structure import text_size

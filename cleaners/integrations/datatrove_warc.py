@@ -4,7 +4,7 @@ datatrove's own `WarcReader` decodes each body itself (UTF-8, then cchardet), as
 record without `WARC-Identified-Payload-Type` (it calls some HTML pages `application/javascript`) and drops what
 fails either way, uncounted; the pages it keeps reach `NewsCleaner` as text that newsclean can no longer decode
 (`provenance.encoding` null). This reader reads the files with newsclean's own WARC reader
-(`cleaners.io.readers.read_warc`, the one `newsclean clean X.warc.gz` uses: framing checked, every record accounted
+(`cleaners.io.warc_items.read_warc`, the one `newsclean clean X.warc.gz` uses: framing checked, every record accounted
 for) and passes each HTML response on undecoded, so that `NewsCleaner` decodes it as `newsclean clean` does: BOM,
 HTTP charset, the page's declaration, detection; gb2312/gbk as gb18030, big5 as big5hkscs.
 
@@ -34,7 +34,8 @@ except ImportError as exc:  # pragma: no cover - depends on the extra
 
 from cleaners.decode.charset import DecodeError, decode_bytes
 from cleaners.io.files import ARCHIVE_SUFFIXES
-from cleaners.io.readers import InputItem, read_warc
+from cleaners.io.items import InputItem
+from cleaners.io.warc_items import read_warc
 
 BODY_KIND = "http_body"  # Media.metadata["kind"] of the entry that holds a response body
 COPY_BLOCK = 1 << 20  # bytes copied at a time when a remote WARC file is fetched to a local temporary file

@@ -18,7 +18,7 @@ from cleaners.config import CleanerConfig
 from cleaners.core import Source, clean_file
 from cleaners.io.files import errors_path
 from cleaners.io.guard import OutputPlan, output_lock, plan_output
-from cleaners.io.readers import FieldMap, InputItem, KeyResolver
+from cleaners.io.items import FieldMap, InputItem, KeyResolver
 from cleaners.io.writers import RecordWriter, StdoutWriter, error_key
 from cleaners.record import Document
 from cleaners.run.chunks import Chunk, Tally

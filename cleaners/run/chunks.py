@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from cleaners.io.readers import InputItem
+from cleaners.io.items import InputItem
 from cleaners.io.writers import encode_line
 
 Result = tuple[str, dict[str, Any]]  # ("record", record) or ("error", {source, error, reason})

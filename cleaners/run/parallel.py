@@ -32,7 +32,7 @@ from typing import Any
 from cleaners import core
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, clean_bytes, clean_file
-from cleaners.io.readers import InputItem
+from cleaners.io.items import InputItem
 from cleaners.io.writers import encode_line
 from cleaners.record import Document
 from cleaners.run.chunkpool import KEPT, ChunkPool, Task, WorkerError

@@ -19,7 +19,8 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from cleaners.io.files import expand_inputs
-from cleaners.io.readers import FieldMap, InputItem, input_kind, read_inputs
+from cleaners.io.items import FieldMap, InputItem
+from cleaners.io.readers import input_kind, read_inputs
 
 
 @dataclass(frozen=True)

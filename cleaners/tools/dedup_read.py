@@ -18,7 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cleaners.io.readers import FieldMap, ReaderError, _blank, _first_object, _read_jsonl_lines, max_line_bytes
+from cleaners.io.items import FieldMap, ReaderError, max_line_bytes
+from cleaners.io.jsonl import first_object, is_blank, read_jsonl_lines
 
 SPAN_BYTES = 512 << 10  # a piece of plain JSON Lines: about 100 news records, 20 ms of hashing
 WINDOW_BYTES = 64 << 10  # read at a time looking for a line start, or reading a span with a long line in it
@@ -146,7 +147,7 @@ def _span_items(piece: Span, counted: list[int]) -> Iterator[Item]:
             if line is None:
                 yield Item(key(i), error=("too_large", f"a JSON line of {length:,} bytes, more than {limit:,}"),
                            line=i)
-            elif line[:1] == b"{" or not _blank(line):
+            elif line[:1] == b"{" or not is_blank(line):
                 yield Item(key(i), payload=line, offset=offset, line=i)
     except OSError as exc:
         i += 1
@@ -228,7 +229,7 @@ def _line_start(fd: int, at: int, size: int) -> int:
 def _compressed_pieces(path: str) -> Iterator[Piece]:
     """Lines of a .gz or .zst file, read (and bounded) by the same reader `newsclean clean` uses."""
     piece = Lines(path)
-    for item in _read_jsonl_lines(path, FieldMap()):
+    for item in read_jsonl_lines(path, FieldMap()):
         if item.error is not None:
             if piece.lines:
                 yield piece
@@ -353,6 +354,6 @@ def _field_names(path: str) -> list[str] | None:
             return list(pq.ParquetFile(path).schema_arrow.names)
         except Exception as exc:
             raise ReaderError(f"{path}: not a readable Parquet file ({exc})") from exc
-    first = _first_object(path)
+    first = first_object(path)
     return None if first is None else list(first)
 

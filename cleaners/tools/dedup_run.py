@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from cleaners.io.files import errors_path
 from cleaners.io.guard import output_lock, plan_output
-from cleaners.io.readers import ReaderError
+from cleaners.io.items import ReaderError
 from cleaners.io.writers import PART, RecordWriter, StdoutWriter, error_key, output_kind
 from cleaners.tools.dedup import DedupConfig, Grouping, SignatureIndex, Signed, cluster, sign
 from cleaners.tools.dedup_read import (

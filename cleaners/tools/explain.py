@@ -17,7 +17,7 @@ import regex
 
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, Source, Trace, read_page_file, trace_bytes, trace_decoded
-from cleaners.io.readers import InputItem
+from cleaners.io.items import InputItem
 from cleaners.text.catalogue import RuleInfo, all_rules, rule_concepts
 
 # The catalogue (cleaners.text.catalogue) as `newsclean rules` reads it from here.
