@@ -18,7 +18,7 @@ from typing import Any
 import regex
 
 from cleaners import tuning
-from cleaners.html.meta import split_site_suffix, split_title_parts
+from cleaners.html.headline import split_site_suffix, split_title_parts
 from cleaners.text import metadata, structure
 from cleaners.text.catalogue import detector
 from cleaners.text.rules import Rule, RuleTable, default_table
