@@ -587,9 +587,9 @@ def _warc_item(path: str, entry: Any) -> InputItem:
 
 
 def _max_bytes() -> int:
-    from cleaners import core
+    from cleaners.document import intake
 
-    return getattr(core, "MAX_INPUT_BYTES", 64 * 1024 * 1024)
+    return intake.MAX_INPUT_BYTES
 
 
 def _parse_content_type(value: str) -> tuple[str, str | None]:
