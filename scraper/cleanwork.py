@@ -16,8 +16,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from cleaners.config import CleanerConfig
-from cleaners.core import CleanError, Source, clean_html_bytes
+from cleaners.core import CleanError, Source
 from cleaners.decode.charset import canonical_codec, declared_charset
+from cleaners.document.entry import clean_html_bytes
 from cleaners.html.pagetype import page_kind
 
 from .links import LinkResolver, count_links, domain_filter, page_hrefs

@@ -15,8 +15,9 @@ from lxml import html as lxml_html
 from scrapy.http import HtmlResponse, Request
 
 import cleaners.html.parse as htmlextract
-from cleaners.core import CleanError, Source, clean_bytes, clean_html_bytes
+from cleaners.core import CleanError, Source, clean_bytes
 from cleaners.decode.charset import canonical_codec, declared_charset, decode_bytes
+from cleaners.document.entry import clean_html_bytes
 from cleaners.html.pagetype import page_kind
 from cleaners.html.parse import parse_html
 from scraper import cleanwork
@@ -187,7 +188,7 @@ def test_one_page_is_parsed_once_and_cleaned_as_clean_bytes_cleans_it():
 
 def test_inspect_can_decline_a_page_without_cleaning_it():
     raw = (SITE / "index.html").read_bytes()
-    with mock.patch("cleaners.core.trace_document") as cleaner:
+    with mock.patch("cleaners.document.entry.trace_document") as cleaner:
         assert clean_html_bytes(raw, Source("index.html"), inspect=lambda tree: False) is None
     cleaner.assert_not_called()
 

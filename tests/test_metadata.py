@@ -1,5 +1,6 @@
 """Metadata: dates in the formats pages use, bylines, front matter, HTML meta tags."""
-from cleaners.html.meta import extract_meta, split_site_suffix
+from cleaners.html.headline import split_site_suffix
+from cleaners.html.meta import extract_meta
 from cleaners.html.parse import parse_html
 from cleaners.text.frontmatter import as_list, split_front_matter
 from cleaners.text.metadata import bylines, find_date, parse_date

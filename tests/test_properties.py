@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaners.config import CleanerConfig
-from cleaners.core import CleanError, Trace, trace_bytes
+from cleaners.core import CleanError
 from cleaners.decode.normalize import normalize_text
+from cleaners.document.entry import trace_bytes
+from cleaners.document.stages import Trace
 from cleaners.html.parse import flatten, parse_html
 
 CONFIG = CleanerConfig(detect_language=False, timeout=5)

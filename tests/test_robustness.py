@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from cleaners.config import CleanerConfig
-from cleaners.core import CleanError, clean_bytes, clean_file, time_limit
+from cleaners.core import CleanError, clean_bytes, clean_file
 from cleaners.decode.charset import DecodeError, decode_bytes, gunzip
+from cleaners.document.limits import time_limit
 from cleaners.html.parse import flatten, limit_depth, parse_html
 from cleaners.text.frontmatter import split_front_matter
 
@@ -253,10 +254,10 @@ def test_a_thirty_megabyte_page_is_bounded_by_the_time_limit(tmp_path: Path) -> 
 
 
 def test_inputs_past_the_size_guard_are_refused() -> None:
-    from cleaners import core
+    from cleaners.document import intake
 
     with pytest.raises(CleanError) as info:
-        clean_bytes(b"x" * (core.MAX_INPUT_BYTES + 1), "big.txt", config=QUICK)
+        clean_bytes(b"x" * (intake.MAX_INPUT_BYTES + 1), "big.txt", config=QUICK)
     assert info.value.reason == "too_large"
 
 
@@ -336,9 +337,9 @@ def test_a_fifo_page_with_two_jobs_does_not_hang(tmp_path: Path) -> None:
 def test_a_page_file_larger_than_the_guard_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tracemalloc
 
-    from cleaners import core
+    from cleaners.document import intake
 
-    monkeypatch.setattr(core, "MAX_INPUT_BYTES", 1 << 20)
+    monkeypatch.setattr(intake, "MAX_INPUT_BYTES", 1 << 20)
     big = tmp_path / "big.html"
     big.write_bytes(page(paras(PARA, 2000)).encode() * 4)  # about 2.5 MB
     tracemalloc.start()
@@ -511,11 +512,11 @@ def test_a_giant_json_line_is_too_large_before_it_is_parsed(tmp_path: Path, monk
                                                             suffix: str) -> None:
     import tracemalloc
 
-    from cleaners import core
+    from cleaners.document import intake
     from cleaners.io.items import FieldMap
     from cleaners.run.batch import clean_inputs
 
-    monkeypatch.setattr(core, "MAX_INPUT_BYTES", 256 * 1024)  # a JSON line may then hold 512 KiB
+    monkeypatch.setattr(intake, "MAX_INPUT_BYTES", 256 * 1024)  # a JSON line may then hold 512 KiB
     small = json.dumps({"id": "small", "html": page(paras(PARA))}, ensure_ascii=False)
     giant = json.dumps({"id": "giant", "html": "<p>" + "中" * (3 << 20) + "</p>"}, ensure_ascii=False)  # 9 MB
     data = (small + "\n" + giant + "\n" + small.replace("small", "after") + "\n").encode()

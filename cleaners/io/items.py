@@ -115,9 +115,9 @@ def max_line_bytes() -> int:
 
 
 def max_input_bytes() -> int:
-    from cleaners import core
+    from cleaners.document import intake
 
-    return getattr(core, "MAX_INPUT_BYTES", 64 * 1024 * 1024)
+    return intake.MAX_INPUT_BYTES
 
 
 def record_item(obj: dict[str, Any], name: str, fields: FieldMap) -> InputItem:

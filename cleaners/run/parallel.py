@@ -29,9 +29,9 @@ from itertools import chain, islice
 from multiprocessing.connection import Connection
 from typing import Any
 
-from cleaners import core
 from cleaners.config import CleanerConfig
-from cleaners.core import CleanError, clean_bytes, clean_file
+from cleaners.core import CleanError, Source, clean_bytes, clean_file
+from cleaners.document.entry import clean_decoded
 from cleaners.io.items import InputItem
 from cleaners.io.writers import encode_line
 from cleaners.record import Document
@@ -82,7 +82,7 @@ def clean_item(item: InputItem, config: CleanerConfig | None = None,
     return "record", record
 
 
-clean_str = core.clean_decoded  # the name the datatrove step and older callers use
+clean_str = clean_decoded  # the name the datatrove step and older callers use
 
 
 def _bytes_fmt(fmt: str | None) -> str | None:
@@ -137,7 +137,7 @@ def _warm_up(config: CleanerConfig) -> None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        clean_str(_WARM_PAGE, core.Source("warm-up.html"), fmt="html", config=config)
+        clean_str(_WARM_PAGE, Source("warm-up.html"), fmt="html", config=config)
     except Exception:  # a warm-up that fails costs nothing but the warm-up
         pass
     finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import regex
 
 from cleaners import tuning
-from cleaners.html.meta import split_site_suffix, split_title_parts
+from cleaners.html.headline import split_site_suffix, split_title_parts
 from cleaners.text.catalogue import detector
 from cleaners.text.lines import BELOW_HEADLINE, Line, title_key
 

@@ -16,7 +16,10 @@ from dataclasses import dataclass, replace
 import regex
 
 from cleaners.config import CleanerConfig
-from cleaners.core import CleanError, Source, Trace, read_page_file, trace_bytes, trace_decoded
+from cleaners.core import CleanError, Source
+from cleaners.document.entry import trace_bytes, trace_decoded
+from cleaners.document.intake import read_page_file
+from cleaners.document.stages import Trace
 from cleaners.io.items import InputItem
 from cleaners.text.catalogue import RuleInfo, all_rules, rule_concepts
 

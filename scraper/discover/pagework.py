@@ -17,7 +17,8 @@ import regex
 from lxml import html as lxml_html
 
 from cleaners.config import CleanerConfig
-from cleaners.core import CleanError, Source, clean_html_bytes
+from cleaners.core import CleanError, Source
+from cleaners.document.entry import clean_html_bytes
 from cleaners.html.pagetype import PageKind, page_kind
 from cleaners.html.parse import flatten
 from cleaners.text.rules import Rule, default_table
