@@ -55,7 +55,7 @@ def test_dedup_command_marks_and_drops(tmp_path):
     assert [r["dup_cluster"] for r in marked] == ["portal-b", "other", "portal-b", "portal-b", "short"]
     dropped = tmp_path / "kept.parquet"
     assert main(["dedup", str(src), "-o", str(dropped), "--threshold", "0.7", "--drop", "-q"]) == 0
-    from cleaners.io.writers import iter_records
+    from cleaners.io.outputs import iter_records
 
     assert [r["id"] for r in iter_records(str(dropped))] == ["other", "xinhua", "short"]
     assert main(["dedup", str(tmp_path / "missing.jsonl"), "-o", str(out)]) == 2

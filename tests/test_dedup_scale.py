@@ -24,7 +24,7 @@ import pytest
 from test_readers_pages import write_jsonl
 
 from cleaners.cli import main
-from cleaners.io.writers import iter_records
+from cleaners.io.outputs import iter_records
 from cleaners.tools import dedup_read, dedup_run
 from cleaners.tools.dedup import DedupConfig, SignatureIndex, cluster, find_clusters, index_records
 from cleaners.tools.dedup_read import Span, pieces

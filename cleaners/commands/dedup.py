@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from cleaners.io.guard import plan_output
     from cleaners.io.items import ReaderError
-    from cleaners.io.writers import OutputError
+    from cleaners.io.outputs import OutputError
     from cleaners.run.parallel import WorkerError, default_jobs
     from cleaners.tools.dedup import DedupConfig
     from cleaners.tools.dedup_read import DedupFields, check_fields

@@ -432,7 +432,7 @@ def index_records(records: Iterable[dict[str, Any]], config: DedupConfig, hasher
 
 def iter_inputs(paths: Iterable[str]) -> Iterator[dict[str, Any]]:
     """Records of JSON Lines (plain, .gz, .zst) and Parquet files, in order."""
-    from cleaners.io.writers import iter_records
+    from cleaners.io.outputs import iter_records
 
     for p in paths:
         yield from iter_records(p, strict=True)

@@ -33,7 +33,8 @@ from tqdm import tqdm
 from cleaners.io.files import errors_path
 from cleaners.io.guard import output_lock, plan_output
 from cleaners.io.items import ReaderError
-from cleaners.io.writers import PART, RecordWriter, StdoutWriter, error_key, output_kind
+from cleaners.io.outputs import PART, output_kind
+from cleaners.io.writers import RecordWriter, StdoutWriter, error_key
 from cleaners.tools.dedup import DedupConfig, Grouping, SignatureIndex, Signed, cluster, sign
 from cleaners.tools.dedup_read import (
     DedupFields,
@@ -461,7 +462,7 @@ def _plain(value: Any) -> Any:
 
 
 def _json(value: Any) -> bytes:
-    """UTF-8 JSON as `writers.encode_line` writes it; escaped when a string holds a lone surrogate."""
+    """UTF-8 JSON as `jsonl.encode_line` writes it; escaped when a string holds a lone surrogate."""
     try:
         return json.dumps(value, ensure_ascii=False, default=jsonable).encode("utf-8")
     except UnicodeEncodeError:

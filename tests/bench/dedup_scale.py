@@ -166,7 +166,8 @@ def baseline(inputs: list[str], output: str, threshold: float = 0.8) -> None:
     MinHashLSH query-then-insert, every MinHash kept; then the inputs read again and every record re-encoded."""
     from datasketch import MinHash, MinHashLSH
 
-    from cleaners.io.writers import RecordWriter, iter_records
+    from cleaners.io.outputs import iter_records
+    from cleaners.io.writers import RecordWriter
 
     def shingles(text: str, k: int = 5) -> set[bytes]:
         s = _SPACE.sub("", text or "")
