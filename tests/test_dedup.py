@@ -6,7 +6,9 @@ import json
 from test_readers_pages import write_jsonl
 
 from cleaners.cli import main
-from cleaners.tools.dedup import DedupConfig, find_clusters, shingles
+from cleaners.tools.dedup.cluster import find_clusters
+from cleaners.tools.dedup.config import DedupConfig
+from cleaners.tools.dedup.minhash import shingles
 
 BASE = [
     "新华社北京5月10日电 记者从国家气象中心获悉，今年入汛以来南方地区降雨偏多，多条河流出现超警戒水位。",
