@@ -18,7 +18,7 @@ import pytest
 from test_readers_pages import article_html, write_jsonl
 
 from cleaners.cli import main
-from cleaners.io.writers import iter_records
+from cleaners.io.outputs import iter_records
 
 CLI = [sys.executable, "-m", "cleaners.cli", "clean"]
 

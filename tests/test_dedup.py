@@ -6,7 +6,9 @@ import json
 from test_readers_pages import write_jsonl
 
 from cleaners.cli import main
-from cleaners.tools.dedup import DedupConfig, find_clusters, shingles
+from cleaners.tools.dedup.cluster import find_clusters
+from cleaners.tools.dedup.config import DedupConfig
+from cleaners.tools.dedup.minhash import shingles
 
 BASE = [
     "新华社北京5月10日电 记者从国家气象中心获悉，今年入汛以来南方地区降雨偏多，多条河流出现超警戒水位。",
@@ -55,7 +57,7 @@ def test_dedup_command_marks_and_drops(tmp_path):
     assert [r["dup_cluster"] for r in marked] == ["portal-b", "other", "portal-b", "portal-b", "short"]
     dropped = tmp_path / "kept.parquet"
     assert main(["dedup", str(src), "-o", str(dropped), "--threshold", "0.7", "--drop", "-q"]) == 0
-    from cleaners.io.writers import iter_records
+    from cleaners.io.outputs import iter_records
 
     assert [r["id"] for r in iter_records(str(dropped))] == ["other", "xinhua", "short"]
     assert main(["dedup", str(tmp_path / "missing.jsonl"), "-o", str(out)]) == 2

@@ -24,11 +24,15 @@ import pytest
 from test_readers_pages import write_jsonl
 
 from cleaners.cli import main
-from cleaners.io.writers import iter_records
-from cleaners.tools import dedup_read, dedup_run
-from cleaners.tools.dedup import DedupConfig, SignatureIndex, cluster, find_clusters, index_records
-from cleaners.tools.dedup_read import Span, pieces
-from cleaners.tools.minhash import MinHasher, lsh_params
+from cleaners.io.outputs import iter_records
+from cleaners.tools.dedup import hashing as dedup_hashing
+from cleaners.tools.dedup import read as dedup_read
+from cleaners.tools.dedup import run as dedup_run
+from cleaners.tools.dedup.cluster import cluster, find_clusters, index_records
+from cleaners.tools.dedup.config import DedupConfig
+from cleaners.tools.dedup.index import SignatureIndex
+from cleaners.tools.dedup.minhash import MinHasher, lsh_params
+from cleaners.tools.dedup.read import Span, pieces
 
 HAN = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严"  # noqa: E501
 
@@ -97,8 +101,8 @@ def test_one_and_two_jobs_write_the_same_bytes(tmp_path, monkeypatch):
     src = write_jsonl(tmp_path / "in.jsonl", corpus())
     assert sum(1 for _ in pieces([str(src)])) >= 3
     used = []
-    real = dedup_run._in_order
-    monkeypatch.setattr(dedup_run, "_in_order", lambda *a: used.append(1) or real(*a))
+    real = dedup_hashing._in_order
+    monkeypatch.setattr(dedup_hashing, "_in_order", lambda *a: used.append(1) or real(*a))
     outs = {}
     for jobs in (1, 2):
         for drop in ([], ["--drop"]):
@@ -136,9 +140,9 @@ def test_clusters_are_the_components_of_all_close_pairs(monkeypatch, block):
     """Against brute force: every pair of records sharing a band and agreeing on at least the threshold of their
     signature positions is joined, and no other: the sorted buckets and the window lose nothing here. With
     blocks of 50 rows the signatures are stored (and gathered) across four blocks."""
-    from cleaners.tools import dedup
+    from cleaners.tools.dedup import index as dedup_index
 
-    monkeypatch.setattr(dedup, "BLOCK_ROWS", block)
+    monkeypatch.setattr(dedup_index, "BLOCK_ROWS", block)
     records = corpus(160, seed=3)
     config = DedupConfig(threshold=0.7)
     hasher = config.hasher()
@@ -165,10 +169,10 @@ def test_a_bucket_wider_than_the_window_stays_one_cluster(monkeypatch):
     """Thirty versions of a text, each eight characters apart from the last (the first and the last far under the
     threshold), and a text repeated 500 times: with a window of 4 the versions still chain into one cluster,
     and the repeats are one signature, not 500."""
-    from cleaners.tools import dedup
-    from cleaners.tools.dedup import shingles
+    from cleaners.tools.dedup import cluster as dedup_cluster
+    from cleaners.tools.dedup.minhash import shingles
 
-    monkeypatch.setattr(dedup, "WINDOW", 4)
+    monkeypatch.setattr(dedup_cluster, "WINDOW", 4)
     rng = random.Random(5)
     text = "".join(_story(rng, 1200))
     versions = []
@@ -404,14 +408,14 @@ def test_an_input_changed_between_the_passes_stops_the_run_and_leaves_nothing(tm
 def test_a_worker_that_dies_stops_the_run_with_one_line(tmp_path, monkeypatch, capsys):
     src = write_jsonl(tmp_path / "in.jsonl", corpus(400))
     parent = os.getpid()
-    real = dedup_run.sign_piece
+    real = dedup_hashing.sign_piece
 
     def dies_in_a_worker(piece, task):
         if os.getpid() != parent:
             os._exit(9)
         return real(piece, task)
 
-    monkeypatch.setattr(dedup_run, "sign_piece", dies_in_a_worker)
+    monkeypatch.setattr(dedup_hashing, "sign_piece", dies_in_a_worker)
     out = tmp_path / "out.jsonl"
     assert main(["dedup", str(src), "-o", str(out), "-j", "2", "-q"]) == 1
     assert "a worker process died (exit code 9)" in capsys.readouterr().err
@@ -488,7 +492,7 @@ def test_what_is_kept_per_record_does_not_grow_with_the_text(tmp_path):
 def test_minhash_estimates_the_jaccard_similarity_of_shingle_sets():
     """Over pairs of texts of every similarity, the share of equal signature positions is within a few hundredths
     of the exact Jaccard similarity of the 5-character shingle sets, and not biased either way."""
-    from cleaners.tools.dedup import shingles
+    from cleaners.tools.dedup.minhash import shingles
 
     rng = random.Random(11)
     hasher = MinHasher()
@@ -517,7 +521,7 @@ def test_band_layout_is_the_one_datasketch_chooses_for_the_same_weights():
     candidate (which is checked anyway): at 0.8, 16 bands of 8 rows instead of datasketch's default 9 of 13."""
     from datasketch.lsh import _optimal_param
 
-    from cleaners.tools.minhash import FALSE_POSITIVE_WEIGHT
+    from cleaners.tools.dedup.minhash import FALSE_POSITIVE_WEIGHT
 
     for threshold in (0.5, 0.8, 0.9):
         for num_perm in (64, 128):

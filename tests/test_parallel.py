@@ -14,8 +14,9 @@ from test_readers_pages import article_html, write_jsonl
 from cleaners.cli import main
 from cleaners.core import Source
 from cleaners.io.items import FieldMap, InputItem
+from cleaners.io.jsonl_out import encode_line
+from cleaners.io.outputs import iter_records
 from cleaners.io.readers import read_inputs
-from cleaners.io.writers import encode_line, iter_records
 from cleaners.run.batch import clean_inputs
 from cleaners.run.parallel import clean_chunk, clean_items
 

@@ -20,7 +20,7 @@ from cleaners.cli import main
 from cleaners.config import CleanerConfig
 from cleaners.core import Source
 from cleaners.io.items import FieldMap, InputItem
-from cleaners.io.writers import encode_line
+from cleaners.io.jsonl_out import encode_line
 from cleaners.run import parallel
 from cleaners.run.chunks import Tally
 from cleaners.run.parallel import WorkerError, clean_items

@@ -8,7 +8,7 @@ import pytest
 from test_readers_pages import article_html, write_jsonl, write_parquet, write_warc
 
 from cleaners.io.items import FieldMap
-from cleaners.io.writers import iter_records
+from cleaners.io.outputs import iter_records
 from cleaners.run.batch import clean_inputs, clean_paths
 
 CHARSETS = ["utf-8", "gbk", "utf-8", "gb2312"]

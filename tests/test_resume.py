@@ -14,7 +14,7 @@ import pytest
 from test_readers_pages import article_html, write_jsonl
 
 from cleaners.io.items import FieldMap
-from cleaners.io.writers import existing_shards, iter_records
+from cleaners.io.outputs import existing_shards, iter_records
 from cleaners.run.batch import clean_inputs
 
 N = 240

@@ -11,7 +11,7 @@ import pytest
 from schema_pages import RICH, SPARSE, write_pages
 
 from cleaners.io.items import FieldMap
-from cleaners.io.writers import iter_records
+from cleaners.io.outputs import iter_records
 from cleaners.record import Document, Provenance, Quality
 from cleaners.run.batch import clean_inputs
 from cleaners.schema import PROVENANCE, QUALITY, RECORD, arrow_schema, field_names, iso_datetime, markdown_table

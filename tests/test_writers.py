@@ -9,7 +9,8 @@ from test_readers_pages import article_html, write_jsonl
 
 from cleaners.io.files import errors_path
 from cleaners.io.items import FieldMap
-from cleaners.io.writers import RecordWriter, existing_shards, iter_records, shard_name
+from cleaners.io.outputs import existing_shards, iter_records, shard_name
+from cleaners.io.writers import RecordWriter
 from cleaners.run.batch import clean_inputs
 from cleaners.schema import PROVENANCE
 
@@ -102,7 +103,7 @@ def test_clean_to_sharded_parquet_with_carried_fields(tmp_path):
 @pytest.mark.parametrize("name", ["out.jsonl", "out.jsonl.gz", "out.jsonl.zst"])
 def test_encoded_lines_and_dicts_write_the_same_shards(tmp_path, name):
     """Workers send records as encoded lines: written that way they must give the very bytes a dict gives."""
-    from cleaners.io.writers import encode_line
+    from cleaners.io.jsonl_out import encode_line
 
     outputs = []
     for how in ("dicts", "lines"):
@@ -125,7 +126,8 @@ def test_encoded_lines_and_dicts_write_the_same_shards(tmp_path, name):
 def test_stdout_writer_takes_lines_on_text_and_binary_streams():
     import io
 
-    from cleaners.io.writers import StdoutWriter, encode_line
+    from cleaners.io.jsonl_out import encode_line
+    from cleaners.io.writers import StdoutWriter
 
     text = io.StringIO()  # no binary buffer: lines are decoded
     binary = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
@@ -140,7 +142,7 @@ def test_stdout_writer_takes_lines_on_text_and_binary_streams():
 
 
 def test_a_lone_surrogate_is_escaped_not_fatal(tmp_path):
-    from cleaners.io.writers import encode_line
+    from cleaners.io.jsonl_out import encode_line
 
     rec = {"id": "x", "text": "正文", "provenance": {"source": "pages/\udcb5.html"}}  # a name that was not UTF-8
     line = encode_line(rec)

@@ -49,8 +49,8 @@ class Terminated(BaseException):
 def run(args: argparse.Namespace) -> int:
     from cleaners.io.guard import plan_output
     from cleaners.io.items import ReaderError
+    from cleaners.io.outputs import OutputError
     from cleaners.io.readers import check_inputs
-    from cleaners.io.writers import OutputError
     from cleaners.run.batch import RESERVED_FIELDS, clean_inputs
     from cleaners.run.parallel import WorkerError, default_jobs
 
@@ -100,7 +100,7 @@ def _stopped(what: str, args: argparse.Namespace, code: int) -> int:
     import glob
 
     from cleaners.io.guard import plan_output
-    from cleaners.io.writers import PART, existing_shards
+    from cleaners.io.outputs import PART, existing_shards
 
     try:
         stream = plan_output(args.output).stream

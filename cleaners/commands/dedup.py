@@ -35,11 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from cleaners.io.guard import plan_output
     from cleaners.io.items import ReaderError
-    from cleaners.io.writers import OutputError
+    from cleaners.io.outputs import OutputError
     from cleaners.run.parallel import WorkerError, default_jobs
-    from cleaners.tools.dedup import DedupConfig
-    from cleaners.tools.dedup_read import DedupFields, check_fields
-    from cleaners.tools.dedup_run import dedup_files
+    from cleaners.tools.dedup.config import DedupConfig
+    from cleaners.tools.dedup.read import DedupFields, check_fields
+    from cleaners.tools.dedup.run import dedup_files
 
     for path in args.inputs:
         if not os.path.isfile(path):

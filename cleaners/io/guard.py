@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaners.io.files import ARCHIVE_SUFFIXES, PAGE_SUFFIXES, errors_path
-from cleaners.io.writers import JSONL_OUTPUTS, PARQUET_OUTPUTS, PART, OutputError, existing_shards, split_output
+from cleaners.io.outputs import JSONL_OUTPUTS, PARQUET_OUTPUTS, PART, OutputError, existing_shards, split_output
 
 # Paths under these are never replaced by a file: /dev/stdout, /dev/fd/N and /proc/self/fd/N are symbolic links
 # to whatever the descriptor is (a pipe, a terminal, or a regular file the shell opened), /dev/null a device.

@@ -27,6 +27,7 @@ from cleaners.run.progress import RunProgress, bar_wanted
 
 # names that carried input fields (--keep-fields) may not take: they would overwrite the record's own
 RESERVED_FIELDS = frozenset(f.name for f in fields(Document)) | {"dup_cluster"}
+QUIET_UP_TO = 3  # page files `clean_paths` cleans without a progress bar unless asked: a bar for so few is noise
 
 
 @dataclass
@@ -78,7 +79,7 @@ def clean_paths(paths: Iterable[str], output: str, config: CleanerConfig | None 
                 progress: bool | None = None, jobs: int = 1) -> RunSummary:
     """Clean page files (each cleaned as a page, whatever its suffix) into `output` and its errors file."""
     paths = list(paths)
-    if progress is None and len(paths) <= 3:
+    if progress is None and len(paths) <= QUIET_UP_TO:
         progress = False
     items = (InputItem(Source(p), path=p) for p in paths)
     plan = plan_output(output, paths)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaners.io.items import InputItem
-from cleaners.io.writers import encode_line
+from cleaners.io.jsonl_out import encode_line
 
 Result = tuple[str, dict[str, Any]]  # ("record", record) or ("error", {source, error, reason})
 

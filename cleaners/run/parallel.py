@@ -7,7 +7,7 @@ number of jobs. `jobs=1` runs in-process (no workers, no pickling).
 With N jobs there are N workers and the parent that reads and writes, on N cores: every CPU-second the parent
 spends is taken from the workers. So the workers do everything per document that they can: they read a JSON
 line from its file themselves (the parent only finds where lines end), encode each record as its final JSON
-line (`writers.encode_line`) and count the run summary (`Tally`); the parent writes bytes. The pool is our
+line (`jsonl_out.encode_line`) and count the run summary (`Tally`); the parent writes bytes. The pool is our
 own rather than `multiprocessing.Pool`, whose three helper threads in the parent (feeding tasks, collecting
 results, and minding workers, which wakes on every pending result) cost the parent more CPU than its writing.
 
@@ -33,7 +33,7 @@ from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, Source, clean_bytes, clean_file
 from cleaners.document.entry import clean_decoded
 from cleaners.io.items import InputItem
-from cleaners.io.writers import encode_line
+from cleaners.io.jsonl_out import encode_line
 from cleaners.record import Document
 from cleaners.run.chunkpool import KEPT, ChunkPool, Task, WorkerError
 from cleaners.run.chunks import Chunk, Result, died, error_entry, how_it_ended, internal_entry, joined

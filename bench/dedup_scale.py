@@ -1,6 +1,6 @@
 """Dedup at corpus scale: wall time, documents/s, speed-up from 1 to 2 jobs and peak memory, against a baseline.
 
-    .venv/bin/python tests/bench/dedup_scale.py [--docs 10000,100000] [--repeat 3] [--baseline-docs 10000,100000]
+    .venv/bin/python bench/dedup_scale.py [--docs 10000,100000] [--repeat 3] [--baseline-docs 10000,100000]
                                                 [--max-other 0.15] [--readme README.md]
 
 A runnable script, not a test (pytest does not collect it). It builds JSON Lines of synthetic Chinese news in a
@@ -38,7 +38,7 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- dedup-bench:start -->", "<!-- dedup-bench:end -->"
 SAMPLING = 0.2
 
@@ -166,7 +166,8 @@ def baseline(inputs: list[str], output: str, threshold: float = 0.8) -> None:
     MinHashLSH query-then-insert, every MinHash kept; then the inputs read again and every record re-encoded."""
     from datasketch import MinHash, MinHashLSH
 
-    from cleaners.io.writers import RecordWriter, iter_records
+    from cleaners.io.outputs import iter_records
+    from cleaners.io.writers import RecordWriter
 
     def shingles(text: str, k: int = 5) -> set[bytes]:
         s = _SPACE.sub("", text or "")
@@ -338,7 +339,7 @@ def main() -> None:
     block = "\n".join([
         START,
         f"Measured {dt.date.today().isoformat()} on {psutil.cpu_count()} cores shared with other work by "
-        f"`python tests/bench/dedup_scale.py {' '.join(shlex.quote(a) for a in sys.argv[1:])}` "
+        f"`python bench/dedup_scale.py {' '.join(shlex.quote(a) for a in sys.argv[1:])}` "
         f"(median of {args.repeat} alternating 1-/2-job runs; load average before each pair "
         f"{min(loads):.2f} to {max(loads):.2f}):",
         "",

@@ -149,3 +149,12 @@ def _fold(cells: np.ndarray) -> np.ndarray:
         h ^= cells[..., t]
         h *= _POLY
     return _fmix64(h)
+
+
+def shingles(text: str, k: int = 5) -> set[bytes]:
+    """Character k-grams of the text with whitespace removed (a text shorter than k is one shingle). The set that
+    `shingle_hashes` hashes, spelled out for tests and for anyone checking a pair by hand."""
+    s = squeeze(text or "")
+    if len(s) <= k:
+        return {s.encode("utf-8")} if s else set()
+    return {s[i:i + k].encode("utf-8") for i in range(len(s) - k + 1)}

@@ -1,0 +1,151 @@
+"""What dedup's second pass writes: each record with its `dup_cluster`, and the output that input bytes go into.
+
+A JSON line is written as it was read with the field inserted before its closing brace (`body_end`,
+`output_line`), so writing costs no parsing; a line that already has the field, or is `{}`, is parsed and
+encoded, as `jsonl_out.encode_line` would. Into a plain JSON Lines output (`PlainOutput`) the lines' bytes are
+copied from the input by the kernel.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+from typing import Any
+
+from cleaners.io.items import ReaderError
+from cleaners.io.outputs import PART
+from cleaners.tools.dedup.read import jsonable, parse
+
+FIELD = "dup_cluster"
+_FIELD_BYTES = json.dumps(FIELD).encode()
+
+
+def body_end(line: Any) -> int:
+    """The bytes of a JSON object's line before its closing brace, or -1 if the cluster cannot go there."""
+    if not isinstance(line, bytes):
+        return -1
+    stripped = line.rstrip()
+    if stripped.lstrip()[:1] != b"{" or stripped[-1:] != b"}" or _FIELD_BYTES in stripped:
+        return -1
+    if not stripped.lstrip()[1:-1].strip():  # `{}`: no comma before the field
+        return -1
+    return len(stripped) - 1
+
+
+TAIL = b", " + _FIELD_BYTES + b": "  # what follows a line's body: this, the cluster, the closing brace
+
+
+def _tail(cluster_id: str) -> bytes:
+    return TAIL + _json(cluster_id) + b"}\n"
+
+
+def output_line(payload: Any, cluster_id: str) -> bytes:
+    """The output line of a record: a JSON line as it was read with the cluster added before its closing brace
+    (no parsing), or, when the line already has the field or is `{}`, parsed and encoded."""
+    if (cut := body_end(payload)) >= 0:
+        return payload[:cut] + _tail(cluster_id)
+    rec = dict(parse(payload))
+    rec[FIELD] = cluster_id
+    return _json(rec) + b"\n"
+
+
+def output_row(payload: Any, cluster_id: str) -> dict[str, Any]:
+    """The output record for Parquet: a Parquet row's dates, decimals and bytes as JSON would hold them, so that
+    the writer can type its columns."""
+    rec = dict(parse(payload)) if isinstance(payload, bytes) else {k: _plain(v) for k, v in payload.items()}
+    rec[FIELD] = cluster_id
+    return rec
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return jsonable(value)
+
+
+def _json(value: Any) -> bytes:
+    """UTF-8 JSON as `jsonl_out.encode_line` writes it; escaped when a string holds a lone surrogate."""
+    try:
+        return json.dumps(value, ensure_ascii=False, default=jsonable).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, default=jsonable).encode("ascii")
+
+
+# ---- a plain JSON Lines output that input bytes are copied into ------------------------------------------------
+
+_NO_COPY = {errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, errno.EBADF, errno.EPERM}
+
+
+class PlainOutput:
+    """A JSON Lines file written as `OUT.part` and renamed when complete (as `RecordWriter` does), into which byte
+    ranges of an input are copied by the kernel (`os.copy_file_range`): the lines' bytes never pass through this
+    process. Where the kernel cannot (another file system on an old kernel), they are read and written."""
+
+    takes_lines = True
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.part = path + PART
+        self._fd = -1
+        self._copy = hasattr(os, "copy_file_range")
+
+    def __enter__(self) -> PlainOutput:
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        self._fd = os.open(self.part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        return self
+
+    def write_line(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+
+    def copy(self, source: int, offset: int, length: int) -> None:
+        """Bytes `offset` to `offset + length` of the file open as `source`, appended."""
+        while length > 0 and self._copy:
+            try:
+                n = os.copy_file_range(source, self._fd, length, offset)
+            except OSError as exc:
+                if exc.errno not in _NO_COPY:
+                    raise
+                self._copy = False
+                break
+            if n == 0:
+                raise ReaderError("an input is shorter than when it was first read (changed during the run?)")
+            offset, length = offset + n, length - n
+        while length > 0:
+            data = os.pread(source, min(length, 1 << 20), offset)
+            if not data:
+                raise ReaderError("an input is shorter than when it was first read (changed during the run?)")
+            self.write_line(data)
+            offset, length = offset + len(data), length - len(data)
+
+    def copy_lines(self, source: int, where: list[int], body: list[int], tails: list[bytes]) -> None:
+        """For each line: its body (`body` bytes at `where` in `source`) copied, then its tail written."""
+        for offset, length, tail in zip(where, body, tails, strict=True):
+            n = 0
+            if self._copy:
+                try:
+                    n = os.copy_file_range(source, self._fd, length, offset)
+                except OSError as exc:
+                    if exc.errno not in _NO_COPY:
+                        raise
+                    self._copy = False
+            if n != length:  # copied in part (the kernel may stop short) or not at all
+                self.copy(source, offset + n, length - n)
+            self.write_line(tail)
+
+    def flush(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if exc_type is None:
+                os.fsync(self._fd)
+        finally:
+            os.close(self._fd)
+        if exc_type is None:
+            os.replace(self.part, self.path)
