@@ -60,7 +60,8 @@ def test_stop_then_resume_judges_every_host(tmp_path, sig):
 def test_two_discoveries_share_the_frontier_and_the_hosts(tmp_path, redis_url):  # noqa: F811
     with serve_web() as web:
         sources = web.write_sources(tmp_path / "seeds.yaml")
-        extra = ["--redis-url", redis_url, "--idle-close", "1.5", "-s", "DOWNLOAD_DELAY=0.02"]
+        # slow enough that the second process, which may start seconds later on a loaded machine, finds work left
+        extra = ["--redis-url", redis_url, "--idle-close", "1.5", "-s", "DOWNLOAD_DELAY=0.2"]
         procs = [subprocess.Popen(discover_cmd(sources, tmp_path / f"out{i}", *extra,
                                                "-s", f"NEWSCLEAN_REQUEST_LOG={tmp_path / f'log{i}'}"),
                                   cwd=ROOT, text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
