@@ -1,7 +1,7 @@
 """Dedup at corpus scale: wall time, documents/s, speed-up from 1 to 2 jobs and peak memory, against a baseline.
 
     .venv/bin/python bench/dedup_scale.py [--docs 10000,100000] [--repeat 3] [--baseline-docs 10000,100000]
-                                                [--max-other 0.15] [--readme README.md]
+                                          [--max-other 0.15] [--patience 600] [--readme README.md]
 
 A runnable script, not a test (pytest does not collect it). It builds JSON Lines of synthetic Chinese news in a
 temporary directory: stories of about 1,500 characters made of sentences drawn from a generated vocabulary, a
@@ -15,8 +15,14 @@ Each run is a whole command in a subprocess, timed from start to exit: `newsclea
 this one replaced (datasketch `MinHash` per record and `MinHashLSH` query-then-insert, all in one process,
 copied below as it was), once per size. Peak memory is the largest sum of the proportional set size (PSS) of
 the process and its workers, sampled every 0.2 s with psutil. CPU the rest of the machine used meanwhile
-("others") comes from /proc/stat less the run's own; a 1-/2-job pair with others above `--max-other` cores is
-run again (at most `--retries` times), and the load average before each pair is reported.
+("others") comes from /proc/stat less the run's own. Before each pair the script waits (up to `--patience`
+seconds) for other processes to use under `--max-other` cores; a pair during which they used more is run again
+(at most `--retries` times), and the load average before each pair is reported. Each run starts with the
+previous output removed and the disks synced.
+
+At the largest size the steps are also timed one by one (`--phases-run`, in-process): the hashing pass with 1
+and 2 jobs, and what runs in one process whatever the number of jobs (starting Python with newsclean's imports,
+clustering, writing), which bounds the speed-up of the whole command.
 """
 from __future__ import annotations
 
@@ -211,6 +217,53 @@ def baseline(inputs: list[str], output: str, threshold: float = 0.8) -> None:
             out.write(rec)
 
 
+# ---- where the time goes -------------------------------------------------------------------------------------
+
+
+STARTUP = "import cleaners.cli, cleaners.commands.dedup, cleaners.tools.dedup.run, cleaners.run.parallel"
+
+
+def startup() -> float:
+    """Wall seconds of a process that starts and imports what `newsclean dedup` imports, then exits (best of 3)."""
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", STARTUP], check=True, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def phases(inp: str, jobs: int) -> dict:
+    """The command's steps timed one by one in this process (wall seconds): hashing (pass one, with `jobs`
+    processes), clustering, writing (pass two, with the final fsync)."""
+    sys.path.insert(0, str(ROOT))
+    from cleaners.tools.dedup import run as dedup_run
+    from cleaners.tools.dedup.cluster import cluster
+    from cleaners.tools.dedup.config import DedupConfig
+    from cleaners.tools.dedup.hashing import SignTask
+    from cleaners.tools.dedup.output import PlainOutput
+    from cleaners.tools.dedup.read import DedupFields
+
+    class Drop:
+        def write(self, entry: dict) -> None:
+            raise SystemExit(f"unexpected error entry {entry}")
+
+    t1 = time.perf_counter()
+    config = DedupConfig()
+    task = SignTask(DedupFields(), config.hasher(), config.keep)
+    summary = dedup_run.DedupSummary()
+    index, layout = dedup_run._first_pass([inp], task, jobs, Drop(), summary, True)
+    t2 = time.perf_counter()
+    grouping = cluster(index, config, task.hasher)
+    t3 = time.perf_counter()
+    out = inp + f".phases-{jobs}.jsonl"
+    with PlainOutput(out) as w:
+        dedup_run._second_pass([inp], index, grouping, layout, w, Drop(), False, summary, True)
+    t4 = time.perf_counter()
+    os.unlink(out)
+    return {"hashing": t2 - t1, "clustering": t3 - t2, "writing": t4 - t3}
+
+
 # ---- running and measuring -----------------------------------------------------------------------------------
 
 
@@ -222,6 +275,21 @@ def machine_busy() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def others_now(seconds: float = 3.0) -> float:
+    """Cores the machine is busy with over the next `seconds` (this script sleeping meanwhile)."""
+    busy = machine_busy()
+    time.sleep(seconds)
+    return (machine_busy() - busy) / seconds
+
+
+def wait_quiet(limit: float, patience: float) -> float:
+    """Wait (at most `patience` seconds) until other processes use fewer than `limit` cores; the cores they use."""
+    deadline = time.monotonic() + patience
+    while (others := others_now()) >= limit and time.monotonic() < deadline:
+        time.sleep(10)
+    return others
+
+
 def _pss(p: psutil.Process) -> int:
     try:
         return p.memory_full_info().pss
@@ -229,8 +297,12 @@ def _pss(p: psutil.Process) -> int:
         return p.memory_info().rss
 
 
-def run(cmd: list[str], label: str) -> dict:
-    """One whole command: wall seconds, CPU of it and its workers, CPU others used meanwhile, peak PSS."""
+def run(cmd: list[str], label: str, out: Path | None = None) -> dict:
+    """One whole command: wall seconds, CPU of it and its workers, CPU others used meanwhile, peak PSS. The
+    previous output is removed and the disks synced first, so that no run pays for the one before it."""
+    if out is not None and out.exists():
+        out.unlink()
+    os.sync()
     busy0 = machine_busy()
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -278,12 +350,18 @@ def main() -> None:
     ap.add_argument("--max-other", type=float, default=0.15,
                     help="a pair during which other processes used more cores than this is run again")
     ap.add_argument("--retries", type=int, default=6, help="reruns of a pair with others busy, at most")
+    ap.add_argument("--patience", type=float, default=600,
+                    help="seconds to wait, before each pair, for other processes to use under --max-other cores")
     ap.add_argument("--readme", type=Path, help="write the figures into this README's dedup-bench block")
     ap.add_argument("--baseline-run", nargs=2, metavar=("IN", "OUT"), help=argparse.SUPPRESS)
+    ap.add_argument("--phases-run", nargs=2, metavar=("IN", "JOBS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.baseline_run:
         sys.path.insert(0, str(ROOT))
         baseline([args.baseline_run[0]], args.baseline_run[1])
+        return
+    if args.phases_run:
+        print(json.dumps(phases(args.phases_run[0], int(args.phases_run[1]))))
         return
 
     sizes = [int(x) for x in args.docs.split(",") if x.strip()]
@@ -300,12 +378,13 @@ def main() -> None:
             runs: dict[int, list[dict]] = {1: [], 2: []}
             tries = 0
             while len(runs[2]) < args.repeat:
+                wait_quiet(args.max_other, args.patience)
                 load = os.getloadavg()[0]
-                pair = {j: run(newsclean(inp, t / f"out-{j}.jsonl", j), f"jobs {j}") for j in (1, 2)}
+                pair = {j: run(newsclean(inp, t / f"out-{j}.jsonl", j), f"jobs {j}", t / f"out-{j}.jsonl")
+                        for j in (1, 2)}
                 tries += 1
                 if max(r["other_cores"] for r in pair.values()) > args.max_other and tries <= args.retries:
                     print(f"  others busy: pair run again (load average was {load:.2f})", file=sys.stderr)
-                    time.sleep(20)
                     continue
                 loads.append(load)
                 for j in (1, 2):
@@ -322,13 +401,33 @@ def main() -> None:
             notes.append(f"{n:,}: speed-up **{med[1]['seconds'] / med[2]['seconds']:.2f}x**, output of 1 and 2 "
                          f"jobs {'identical' if same else 'DIFFERENT'}")
             if n in base_sizes:
+                wait_quiet(args.max_other, args.patience)
                 b = run([sys.executable, str(Path(__file__).resolve()), "--baseline-run", str(inp),
-                         str(t / "base.jsonl")], "baseline")
+                         str(t / "base.jsonl")], "baseline", t / "base.jsonl")
                 bq = score(t / "base.jsonl")
                 rows.append(f"| baseline (datasketch MinHashLSH, 1 process) | {n:,} | {b['seconds']:.1f} "
                             f"| {n / b['seconds']:,.0f} | {b['cpu']:.1f} | {b['other_cores']:.2f} "
                             f"| {b['peak_mib']:.0f} | {bq['recall']:.3f} | {bq['false_pairs']} |")
                 notes.append(f"{n:,}: 1 job is {b['seconds'] / med[1]['seconds']:.1f}x faster than the baseline")
+            if n == sizes[-1]:
+                steps: dict[int, dict] = {}
+                started = startup()
+                for j in (1, 2):
+                    os.sync()
+                    wait_quiet(args.max_other, args.patience)
+                    got = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--phases-run", str(inp),
+                                          str(j)], capture_output=True, text=True, check=True, cwd=ROOT)
+                    steps[j] = json.loads(got.stdout)
+                    print(f"  steps, jobs {j}: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps[j].items()),
+                          file=sys.stderr)
+                serial = started + steps[1]["clustering"] + steps[1]["writing"]
+                hashing = steps[1]["hashing"] / steps[2]["hashing"]
+                notes.append(f"{n:,}, step by step: hashing takes {steps[1]['hashing']:.1f} s with 1 job and "
+                             f"{steps[2]['hashing']:.1f} s with 2 (**{hashing:.2f}x**); "
+                             f"what runs in one process whatever the jobs, starting (Python and newsclean's "
+                             f"imports) {started:.1f} s, clustering {steps[1]['clustering']:.1f} s and writing "
+                             f"{steps[1]['writing']:.1f} s, is {serial:.1f} s, "
+                             f"{serial / (serial + steps[1]['hashing']):.0%} of the 1-job time")
             for f in t.glob("out-*"):
                 f.unlink()
             inp.unlink()
