@@ -14,7 +14,8 @@ Each run is a whole command in a subprocess, timed from start to exit: `newsclea
 1 and 2 jobs, alternating, `--repeat` times (the median is reported), and the baseline, the implementation
 this one replaced (datasketch `MinHash` per record and `MinHashLSH` query-then-insert, all in one process,
 copied below as it was), once per size. Peak memory is the largest sum of the proportional set size (PSS) of
-the process and its workers, sampled every 0.2 s with psutil. CPU the rest of the machine used meanwhile
+the process and its workers, sampled every second with psutil (more often would slow the 2-job runs). CPU the
+rest of the machine used meanwhile
 ("others") comes from /proc/stat less the run's own. Before each pair the script waits (up to `--patience`
 seconds) for other processes to use under `--max-other` cores; a pair during which they used more is run again
 (at most `--retries` times), and the load average before each pair is reported. Each run starts with the
@@ -46,7 +47,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 START, END = "<!-- dedup-bench:start -->", "<!-- dedup-bench:end -->"
-SAMPLING = 0.2
+# Reading PSS walks each process's page tables (milliseconds for a process holding 160 MiB): sampled every 0.2 s
+# it takes a tenth of a core from a 2-job run (both cores busy) and nothing from a 1-job one. Once a second.
+SAMPLING = 1.0
 
 # ---- synthetic news ------------------------------------------------------------------------------------------
 
