@@ -14,15 +14,16 @@ Each run is a whole command in a subprocess, timed from start to exit: `newsclea
 1 and 2 jobs, alternating, `--repeat` times (the median is reported), and the baseline, the implementation
 this one replaced (datasketch `MinHash` per record and `MinHashLSH` query-then-insert, all in one process,
 copied below as it was), once per size. Peak memory is the largest sum of the proportional set size (PSS) of
-the process and its workers, sampled every 0.2 s with psutil. CPU the rest of the machine used meanwhile
+the process and its workers, sampled every second with psutil (more often would slow the 2-job runs). CPU the
+rest of the machine used meanwhile
 ("others") comes from /proc/stat less the run's own. Before each pair the script waits (up to `--patience`
 seconds) for other processes to use under `--max-other` cores; a pair during which they used more is run again
 (at most `--retries` times), and the load average before each pair is reported. Each run starts with the
 previous output removed and the disks synced.
 
-At the largest size the steps are also timed one by one (`--phases-run`, in-process): the hashing pass with 1
-and 2 jobs, and what runs in one process whatever the number of jobs (starting Python with newsclean's imports,
-clustering, writing), which bounds the speed-up of the whole command.
+At the largest size the steps are also timed one by one (`--phases-run`, in-process, `--repeat` times, medians):
+the hashing pass with 1 and 2 jobs, and what runs in one process whatever the number of jobs (starting Python
+with newsclean's imports, clustering, writing), which bounds the speed-up of the whole command.
 """
 from __future__ import annotations
 
@@ -46,7 +47,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- dedup-bench:start -->", "<!-- dedup-bench:end -->"
-SAMPLING = 0.2
+# Reading PSS walks each process's page tables (milliseconds for a process holding 160 MiB): sampled every 0.2 s
+# it takes a tenth of a core from a 2-job run (both cores busy) and nothing from a 1-job one. Once a second.
+SAMPLING = 1.0
 
 # ---- synthetic news ------------------------------------------------------------------------------------------
 
@@ -412,14 +415,17 @@ def main() -> None:
             if n == sizes[-1]:
                 steps: dict[int, dict] = {}
                 started = startup()
-                for j in (1, 2):
-                    os.sync()
-                    wait_quiet(args.max_other, args.patience)
-                    got = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--phases-run", str(inp),
-                                          str(j)], capture_output=True, text=True, check=True, cwd=ROOT)
-                    steps[j] = json.loads(got.stdout)
-                    print(f"  steps, jobs {j}: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps[j].items()),
-                          file=sys.stderr)
+                tried: dict[int, list[dict]] = {1: [], 2: []}
+                for _ in range(args.repeat):  # alternating, as the whole commands
+                    for j in (1, 2):
+                        os.sync()
+                        wait_quiet(args.max_other, args.patience)
+                        got = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--phases-run",
+                                              str(inp), str(j)], capture_output=True, text=True, check=True, cwd=ROOT)
+                        tried[j].append(json.loads(got.stdout))
+                        print(f"  steps, jobs {j}: " + ", ".join(f"{k} {v:.2f} s" for k, v in tried[j][-1].items()),
+                              file=sys.stderr)
+                steps = {j: {k: statistics.median(r[k] for r in tried[j]) for k in tried[j][0]} for j in (1, 2)}
                 serial = started + steps[1]["clustering"] + steps[1]["writing"]
                 hashing = steps[1]["hashing"] / steps[2]["hashing"]
                 notes.append(f"{n:,}, step by step: hashing takes {steps[1]['hashing']:.1f} s with 1 job and "
