@@ -93,3 +93,24 @@ def add_progress_flags(p: argparse.ArgumentParser, quiet: str) -> None:
 def progress_choice(args: argparse.Namespace) -> bool | None:
     """False under -q, True with --progress, None (on a terminal only) otherwise."""
     return False if getattr(args, "quiet", False) else True if getattr(args, "progress", False) else None
+
+
+def run_settings(args: argparse.Namespace, values: dict) -> dict:
+    """The settings `crawl` and `discover` share, added to `values`: job directory, redis, idle close, workers,
+    cleaner config, then each `-s NAME=VALUE` (last, so that it wins)."""
+    for attr, name in (("jobdir", "JOBDIR"), ("redis_url", "REDIS_URL"), ("idle_close", "NEWSCLEAN_IDLE_CLOSE"),
+                       ("workers", "NEWSCLEAN_WORKERS"), ("config", "NEWSCLEAN_CLEANER_CONFIG")):
+        value = getattr(args, attr)
+        if value is not None and (value or attr in ("idle_close", "workers")):
+            values[name] = value
+    return values
+
+
+def set_flags(args: argparse.Namespace, values: dict) -> dict:
+    """Each `-s NAME=VALUE` on top of `values`; ValueError for one without `=` or a name."""
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"-s expects NAME=VALUE, got {item!r}")
+        values[name.strip()] = value
+    return values

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from cleaners.commands.common import fail
+from cleaners.commands.common import fail, run_settings, set_flags
 
 # The limits that end spider traps: flag -> (CrawlLimits field, help). Defaults and reasons: scraper/limits.py.
 LIMIT_FLAGS = {
@@ -57,25 +57,11 @@ def crawl_settings(args: argparse.Namespace) -> dict[str, object]:
     for name, _ in LIMIT_FLAGS.values():
         if getattr(args, name, None) is not None:
             values[f"NEWSCLEAN_{name.upper()}"] = getattr(args, name)
-    if args.jobdir:
-        values["JOBDIR"] = args.jobdir
-    if args.redis_url:
-        values["REDIS_URL"] = args.redis_url
-    if args.idle_close is not None:
-        values["NEWSCLEAN_IDLE_CLOSE"] = args.idle_close
-    if args.workers is not None:
-        values["NEWSCLEAN_WORKERS"] = args.workers
-    if args.config:
-        values["NEWSCLEAN_CLEANER_CONFIG"] = args.config
+    run_settings(args, values)
     if args.quiet:  # the log goes to a file, not the terminal (-s LOG_FILE=... or LOG_LEVEL=... still win)
         values["LOG_LEVEL"] = "WARNING"
         values["LOG_FILE"] = str(Path(args.output) / QUIET_LOG)
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise ValueError(f"-s expects NAME=VALUE, got {item!r}")
-        values[name.strip()] = value
-    return values
+    return set_flags(args, values)
 
 
 def run(args: argparse.Namespace) -> int:

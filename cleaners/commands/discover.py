@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from cleaners.commands.common import fail
+from cleaners.commands.common import fail, run_settings, set_flags
 
 LIKE_SUFFIXES = (".txt", ".html", ".htm", ".md")
 MAX_LIKE_FILES = 10_000  # example pages read (the profile needs tens, not thousands)
@@ -89,24 +89,10 @@ def discover_settings(args: argparse.Namespace, profile_path: Path) -> dict[str,
     for flag, name in (("max_sites", "MAX_SITES"), ("pages_per_site", "PAGES_PER_SITE"), ("max_pages", "MAX_PAGES")):
         if getattr(args, flag) is not None:
             values[f"NEWSCLEAN_{name}"] = getattr(args, flag)
-    if args.jobdir:
-        values["JOBDIR"] = args.jobdir
-    if args.redis_url:
-        values["REDIS_URL"] = args.redis_url
-    if args.idle_close is not None:
-        values["NEWSCLEAN_IDLE_CLOSE"] = args.idle_close
-    if args.workers is not None:
-        values["NEWSCLEAN_WORKERS"] = args.workers
-    if args.config:
-        values["NEWSCLEAN_CLEANER_CONFIG"] = args.config
+    run_settings(args, values)
     if args.quiet:
         values["LOG_LEVEL"] = "WARNING"
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise ValueError(f"-s expects NAME=VALUE, got {item!r}")
-        values[name.strip()] = value
-    return values
+    return set_flags(args, values)
 
 
 def run(args: argparse.Namespace) -> int:
