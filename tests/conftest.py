@@ -1,11 +1,18 @@
 """Shared test fixtures: paths into the repository."""
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A suite started in the background (`pytest &` from a script) inherits SIGINT ignored, and so would every command
+# it runs: the tests that stop a run with Ctrl-C would then see it finish instead. A handler of our own is reset to
+# the default in each child, where Python turns SIGINT into KeyboardInterrupt as in a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
