@@ -9,6 +9,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of page text and the rule that removed it, None for kept text: what DOM pruning, the text rules,
+    `explain` and the record's `provenance.removed` all hold. One is made per removed line, hence slots; a record
+    turns it into its `{rule, text}` dict form only in `to_dict()`."""
+
+    rule: str | None
+    text: str
+
+
 @dataclass
 class Provenance:
     source: str  # the input path or URL as given
@@ -27,8 +37,8 @@ class Provenance:
     # markup; the decoded text of other inputs
     input_chars: int | None = None
     versions: dict[str, str] = field(default_factory=dict)  # newsclean, trafilatura, rules
-    # {rule, text} for every removed span (config `removed: full`), else None
-    removed: list[dict[str, str]] | None = field(default_factory=list)
+    # every removed span, its rule set (config `removed: full`), else None; {rule, text} in to_dict()
+    removed: list[Span] | None = field(default_factory=list)
     # {rule, count, chars} per rule in order of first removal (`full` and `counts`), else None
     removed_counts: list[dict[str, Any]] | None = field(default_factory=list)
 

@@ -37,7 +37,7 @@ def test_markers_account_for_every_removal_in_provenance(seed: Path) -> None:
     out = render_text(ex, color=False)
     body = out.split("\nmetadata:\n")[0]
     marked = [(rule, text.strip()) for rule, text in _MARK.findall(body) if text.strip()]
-    recorded = [(r["rule"], r["text"]) for r in ex.trace.document.provenance.removed]
+    recorded = [(r.rule, r.text) for r in ex.trace.document.provenance.removed]
     assert sorted(marked) == sorted(recorded)
 
 

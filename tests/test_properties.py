@@ -21,6 +21,7 @@ from cleaners.decode.normalize import normalize_text
 from cleaners.document.entry import trace_bytes
 from cleaners.document.stages import Trace
 from cleaners.html.parse import flatten, parse_html
+from cleaners.record import Span
 
 CONFIG = CleanerConfig(detect_language=False, timeout=5)
 # Derandomized so that the suite gives the same verdict on every run (no example database either); set
@@ -130,12 +131,11 @@ def test_kept_text_and_removed_spans_account_for_the_input(text: str) -> None:
     if t is None:
         return
     assert not t.removed_before  # no front matter in these pages
-    seen = ["".join(span for span, _rule in row) for row in t.annotated]
+    seen = ["".join(s.text for s in row) for row in t.annotated]
     assert "\n".join(seen) == normalize_text(text)
-    kept = ["".join(span for span, rule in row if rule is None).strip() for row in t.annotated]
+    kept = ["".join(s.text for s in row if s.rule is None).strip() for row in t.annotated]
     assert t.document.text == "\n".join(k for k in kept if k)
-    removed = [{"rule": rule, "text": span.strip()} for row in t.annotated for span, rule in row
-               if rule is not None and span.strip()]
+    removed = [Span(s.rule, s.text.strip()) for row in t.annotated for s in row if s.rule and s.text.strip()]
     assert t.document.provenance.removed == removed
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from cleaners import clean_file, clean_text
-from cleaners.text.clean import Removal
+from cleaners.record import Span
 from cleaners.text.quality import han_and_letters, quality_signals, repeated_line_share, sentence_ends, spam_rule_names
 from cleaners.text.rules import default_table
 
 
 def signals(text: str, removed: tuple[tuple[str, str], ...] = ()):
-    return quality_signals(text, [Removal(rule, span) for rule, span in removed], default_table())
+    return quality_signals(text, [Span(rule, span) for rule, span in removed], default_table())
 
 
 @pytest.mark.parametrize("text, han, letters", [

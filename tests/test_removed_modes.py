@@ -38,13 +38,13 @@ def test_config_key_is_checked():
 def test_each_mode_keeps_what_it_says():
     page = portal_page(1)
     full, counts, none = (clean_html(page, config=CleanerConfig(removed=m)).provenance for m in MODES)
-    assert full.removed and all(set(r) == {"rule", "text"} for r in full.removed)
+    assert full.removed and all(r.rule and r.text for r in full.removed)
     # counts: per rule, the spans and characters the full record lists, in order of first removal
     expected: dict[str, list[int]] = {}
     for r in full.removed:
-        expected.setdefault(r["rule"], [0, 0])
-        expected[r["rule"]][0] += 1
-        expected[r["rule"]][1] += len(r["text"])
+        expected.setdefault(r.rule, [0, 0])
+        expected[r.rule][0] += 1
+        expected[r.rule][1] += len(r.text)
     as_counted = [{"rule": rule, "count": n, "chars": c} for rule, (n, c) in expected.items()]
     assert full.removed_counts == as_counted and counts.removed_counts == as_counted
     assert counts.removed is None

@@ -29,8 +29,8 @@ def tree(explained: list) -> lxml_html.HtmlElement:
 
 
 def _expected_spans(ex) -> list[tuple[str, str]]:
-    spans = [(r["rule"], r["text"]) for r in ex.trace.removed_before]
-    spans += [(rule, span) for row in ex.trace.annotated for span, rule in row if rule and span]
+    spans = [(r.rule, r.text) for r in ex.trace.removed_before]
+    spans += [(s.rule, s.text) for row in ex.trace.annotated for s in row if s.rule and s.text]
     return spans
 
 
@@ -59,7 +59,7 @@ def test_kept_and_removed_text_account_for_each_line(explained: list, tree) -> N
             el.text_content() if "kept" in el.get("class") else el.text_content()[len(el.get("data-rule")):]
             for el in p
         )
-        assert text == "".join(span for span, _rule in row)
+        assert text == "".join(s.text for s in row)
 
 
 def test_filters_list_every_rule_with_its_count(explained: list, tree) -> None:

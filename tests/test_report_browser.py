@@ -101,7 +101,7 @@ def test_report_dom_and_filters_in_chromium(browser: str, report: tuple[Path, li
     pre = lxml_html.document_fromstring(proc.stdout).get_element_by_id("test-result")
     r = json.loads(pre.text_content())
     expected = {f"doc-{i}": len(ex.trace.removed_before) + sum(1 for row in ex.trace.annotated
-                                                               for span, rule in row if rule and span)
+                                                               for s in row if s.rule and s.text)
                 for i, ex in enumerate(explained)}
     assert r["perDoc"] == expected
     assert r["spans"] == sum(expected.values()) > 20
@@ -109,8 +109,8 @@ def test_report_dom_and_filters_in_chromium(browser: str, report: tuple[Path, li
     assert r["visibleAtStart"] == r["spans"]
     assert "end_marker" in r["rules"]
     assert r["targetHidden"] and r["hiddenRulesAttr"] == "end_marker"
-    n_target = sum(1 for ex in explained for row in ex.trace.annotated for span, rule in row
-                   if rule == "end_marker" and span)
+    n_target = sum(1 for ex in explained for row in ex.trace.annotated for s in row
+                   if s.rule == "end_marker" and s.text)
     assert r["othersVisible"] == r["spans"] - n_target
     assert r["targetBack"]
     assert r["afterHideAll"] == 0 and r["keptAfterHideAll"] == r["keptTotal"] > 0

@@ -18,6 +18,7 @@ import regex
 
 from cleaners import CleanerConfig, clean_html, clean_text
 from cleaners.decode.normalize import convert_script, normalize_text
+from cleaners.record import Span
 from cleaners.text.catalogue import all_rules, catalogue, rule_examples
 from cleaners.text.clean import clean_page_text
 from cleaners.text.rules import default_table
@@ -49,7 +50,7 @@ def _cases() -> list:
     return cases
 
 
-def _clean(example: dict, conv: Callable[[str], str]) -> tuple[list[dict], str, dict, str | None]:
+def _clean(example: dict, conv: Callable[[str], str]) -> tuple[list[Span], str, dict, str | None]:
     """(removed spans, kept text, metadata the text rules read, title) of an example's page."""
     if "html" in example:
         doc = clean_html(conv(example["html"]), config=CONFIG)
@@ -59,7 +60,7 @@ def _clean(example: dict, conv: Callable[[str], str]) -> tuple[list[dict], str, 
         return doc.provenance.removed, doc.text, {}, doc.title
     title = conv(example["title"]) if example.get("title") else None
     result = clean_page_text(normalize_text(conv(example["text"])), title=title)
-    return [r.to_dict() for r in result.removed], result.text, result.meta, result.title
+    return result.removed, result.text, result.meta, result.title
 
 
 @pytest.mark.parametrize(("name", "example", "conv"), _cases())
@@ -68,7 +69,7 @@ def test_example(name: str, example: dict, conv: Callable[[str], str]) -> None:
     assert sum(key in example for key in ("text", "document", "html")) == 1
     removed, kept, meta, title = _clean(example, conv)
     for span in example.get("removed", ()):
-        assert {"rule": name, "text": conv(span)} in removed, removed
+        assert Span(name, conv(span)) in removed, removed
     for text in example.get("kept", ()):
         assert conv(text) in kept
     for key, value in (example.get("meta") or {}).items():

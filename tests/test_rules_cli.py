@@ -65,7 +65,7 @@ def test_every_rule_a_page_records_is_listed(seeds_dir: Path, fixtures_dir: Path
     seen: set[str] = set()
     for page in pages:
         try:
-            seen.update(r["rule"] for r in clean_file(page).provenance.removed)
+            seen.update(r.rule for r in clean_file(page).provenance.removed)
         except CleanError:
             continue
     assert {"front_matter", "end_marker"} <= seen

@@ -37,9 +37,9 @@ def test_annotated_lines_account_for_the_input():
     case = next(c for c in CASES if c["name"] == "tags_and_editor")
     text = normalize_text(case["text"])
     result = clean_page_text(text)
-    rebuilt = "\n".join("".join(span for span, _ in row) for row in result.annotated)
+    rebuilt = "\n".join("".join(s.text for s in row) for row in result.annotated)
     assert rebuilt == text
-    kept = "\n".join("".join(span for span, rule in row if rule is None).strip() for row in result.annotated)
+    kept = "\n".join("".join(s.text for s in row if s.rule is None).strip() for row in result.annotated)
     assert [x for x in kept.split("\n") if x] == result.text.split("\n")
 
 

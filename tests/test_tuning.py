@@ -9,6 +9,7 @@ import pytest
 
 from cleaners import CleanerConfig, ConfigError, clean_text, tuning
 from cleaners.cli import main
+from cleaners.record import Span
 from cleaners.tuning import TuningError, load_tuning
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +82,7 @@ def test_default_keeps_the_three_part_line_in_the_article() -> None:
 def test_an_override_changes_what_is_removed_and_is_recorded() -> None:
     config = CleanerConfig(detect_language=False, tuning={"farm_min_parts": 3})
     doc = clean_text(FARM_PAGE, config=config)
-    assert {"rule": "keyword_farm", "text": FARM_LINE} in doc.provenance.removed
+    assert Span("keyword_farm", FARM_LINE) in doc.provenance.removed
     assert FARM_LINE not in doc.text
     assert doc.provenance.versions["rules"].endswith(tuning.version_suffix(tuning.resolve({"farm_min_parts": 3})))
     assert tuning.active is tuning.DEFAULT  # the bundled table is back once the document is done

@@ -14,9 +14,8 @@ from typing import Any
 from cleaners import tuning
 from cleaners.config import CleanerConfig
 from cleaners.document.source import Source
-from cleaners.record import Provenance
+from cleaners.record import Provenance, Span
 from cleaners.schema import timestamp
-from cleaners.text.clean import Removal
 from cleaners.text.rules import RuleTable
 
 try:
@@ -47,7 +46,7 @@ def doc_id(source: Source, sha: str) -> str:
     return hashlib.sha256(f"{key}\n{sha}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def removal_counts(removed: list[Removal]) -> list[dict[str, Any]]:
+def removal_counts(removed: list[Span]) -> list[dict[str, Any]]:
     """{rule, count, chars} per rule, in the order the rules first removed something."""
     counts: dict[str, dict[str, Any]] = {}
     for r in removed:
@@ -60,13 +59,13 @@ def removal_counts(removed: list[Removal]) -> list[dict[str, Any]]:
 
 
 def provenance(source: Source, *, sha256: str, fmt: str, encoding: str | None, script: str | None, extractor: str,
-               input_chars: int, table: RuleTable, removed: list[Removal], config: CleanerConfig) -> Provenance:
+               input_chars: int, table: RuleTable, removed: list[Span], config: CleanerConfig) -> Provenance:
     """The record's provenance; the removed spans in full, counted per rule or not at all, as the config says."""
     return Provenance(
         source=source.name, sha256=sha256, input_format=fmt, encoding=encoding, fetched_at=timestamp(source.fetched_at),
         cleaned_at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"), url=source.url,
         final_url=source.final_url, http_status=source.http_status, http_charset=source.http_charset,
         script=script, extractor=extractor, input_chars=input_chars, versions=versions(table),
-        removed=[r.to_dict() for r in removed] if config.removed == "full" else None,
+        removed=list(removed) if config.removed == "full" else None,
         removed_counts=removal_counts(removed) if config.removed != "none" else None,
     )

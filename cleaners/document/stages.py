@@ -22,9 +22,9 @@ from cleaners.document.source import CleanError, Source
 from cleaners.html.article import extract_article
 from cleaners.html.meta import HtmlMeta
 from cleaners.html.parse import HtmlError, parse_html, text_chars
-from cleaners.record import Document
+from cleaners.record import Document, Span
 from cleaners.schema import iso_datetime
-from cleaners.text.clean import Removal, TextResult, clean_page_text
+from cleaners.text.clean import TextResult, clean_page_text
 from cleaners.text.frontmatter import split_front_matter
 from cleaners.text.quality import quality_signals
 from cleaners.text.rules import RuleTable, default_table
@@ -36,10 +36,10 @@ class Trace:
     """A cleaned document with the line-by-line account of what was kept and removed (for `explain`)."""
 
     document: Document
-    # the text the rules saw, line by line: (span, rule) pairs, rule None for kept text
-    annotated: list[list[tuple[str, str | None]]]
-    # removals that happened before the text rules (front matter, HTML pruning), as {rule, text}
-    removed_before: list[dict[str, str]]
+    # the text the rules saw, line by line, rule None for kept text
+    annotated: list[list[Span]]
+    # removals that happened before the text rules (front matter, HTML pruning)
+    removed_before: list[Span]
 
 
 @dataclass
@@ -57,8 +57,8 @@ class _Work:
     front_matter: dict[str, Any] = field(default_factory=dict)
     front_matter_title: str | None = None
     input_chars: int = 0
-    removed: list[Removal] = field(default_factory=list)
-    removed_before: list[dict[str, str]] = field(default_factory=list)
+    removed: list[Span] = field(default_factory=list)
+    removed_before: list[Span] = field(default_factory=list)
     html_meta: HtmlMeta | None = None
     extractor: str = "text"
     result: TextResult | None = None
@@ -83,7 +83,7 @@ def _front_matter(w: _Work) -> None:
     w.body, w.body_format = w.text, w.fmt
     if w.fmt in ("markdown", "text") and (fm := split_front_matter(w.text)) is not None:
         w.front_matter, w.body = fm.meta, fm.body
-        w.removed.append(Removal("front_matter_invalid" if fm.error else "front_matter", fm.raw.strip()))
+        w.removed.append(Span("front_matter_invalid" if fm.error else "front_matter", fm.raw.strip()))
         w.body_format = "html" if looks_like_html(w.body) else "text"
     title = w.front_matter.get("title")
     w.front_matter_title = normalize_line(str(title)) if title else None
@@ -109,12 +109,12 @@ def _extract(w: _Work) -> None:
     if extraction.not_article:
         raise CleanError("not_article", extraction.not_article)
     w.html_meta, w.extractor, w.result = extraction.meta, extraction.extractor, extraction.result
-    w.removed.extend(Removal(rule, text) for rule, text in extraction.pruned)
+    w.removed.extend(extraction.pruned)
 
 
 def _removals(w: _Work) -> None:
     """What went before the text rules, apart for `explain`, then theirs; no article text left is a refusal."""
-    w.removed_before = [r.to_dict() for r in w.removed]
+    w.removed_before = list(w.removed)
     w.removed.extend(w.result.removed)
     if not w.result.text.strip():
         raise CleanError("no_text", "no article text found")

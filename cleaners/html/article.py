@@ -23,6 +23,7 @@ from cleaners.html.dom import dom_lines
 from cleaners.html.meta import HtmlMeta, extract_meta
 from cleaners.html.pagetype import page_kind
 from cleaners.html.parse import parse_html
+from cleaners.record import Span
 from cleaners.text.clean import TextResult, clean_lines, clean_page_text
 from cleaners.text.lines import LineHint
 from cleaners.text.rules import RuleTable
@@ -42,7 +43,7 @@ class Extraction:
     result: TextResult
     meta: HtmlMeta
     extractor: str  # "dom", "dom-article" (the page's one <article>), "dom-unpruned", "trafilatura" or "site-body"
-    pruned: list[tuple[str, str]] = field(default_factory=list)  # (rule, text) removed in the DOM
+    pruned: list[Span] = field(default_factory=list)  # removed in the DOM
     not_article: str | None = None  # why the page is a list or index page rather than an article
 
 
@@ -71,7 +72,7 @@ def list_page_reason(tree, url: str | None, result: TextResult) -> str | None:
 
 
 def _from_dom(tree, table: RuleTable, title: str | None, prune: bool, mojibake: bool,
-              whole: bool = False) -> tuple[TextResult, list]:
+              whole: bool = False) -> tuple[TextResult, list[Span]]:
     dom = dom_lines(tree, prune=prune)  # `tree` may be a whole page or the body element a site rule names
     texts = normalize_lines([ln.text for ln in dom.lines], mojibake=mojibake)
     hints = [LineHint(ln.link_ratio, ln.tag) for ln in dom.lines]
@@ -94,14 +95,14 @@ def _squash(s: str) -> str:
     return "".join(s.split())
 
 
-def _apply_site_rule(tree, site: SiteRule) -> tuple[object, list[tuple[str, str]]]:
+def _apply_site_rule(tree, site: SiteRule) -> tuple[object, list[Span]]:
     """Drop the site's prune selectors (keeping tails) and pick its body element; (root, removed)."""
-    removed = []
+    removed: list[Span] = []
     for selector in site.prune:
         for el in selector(tree):
             text = " ".join(el.text_content().split())
             if text:
-                removed.append(("site_prune", text))
+                removed.append(Span("site_prune", text))
             el.drop_tree()
     bodies = site.body(tree) if site.body is not None else []
     return (bodies[0] if bodies else tree), removed
@@ -118,7 +119,7 @@ def extract_article(html: str, *, table: RuleTable, title: str | None = None, ur
     meta = extract_meta(tree)
     title = title or (normalize_line(meta.title) if meta.title else None)
     site = rule_for(site_rules, url or meta.url) if site_rules else None
-    site_removed: list[tuple[str, str]] = []
+    site_removed: list[Span] = []
     if site is not None:
         table = table.extended(list(site.text_rules)) if site.text_rules else table
         root, site_removed = _apply_site_rule(tree, site)

@@ -21,6 +21,7 @@ from lxml import html as lxml_html
 from cleaners import tuning
 from cleaners.html.parse import BLOCK_TAGS as HTML_BLOCK_TAGS
 from cleaners.io.yamlfile import load_table_text
+from cleaners.record import Span
 from cleaners.text.catalogue import CatalogueError, checked_examples
 from cleaners.text.structure import CLAUSE_PUNCT, PunctTally
 
@@ -136,7 +137,7 @@ class Line:
 @dataclass
 class DomText:
     lines: list[Line]
-    pruned: list[tuple[str, str]] = field(default_factory=list)  # (rule, text) of pruned blocks
+    pruned: list[Span] = field(default_factory=list)  # the text of pruned blocks, by rule
     # the lines each block element holds, as inclusive (first, last) line indices: the page's containers
     regions: list[tuple[int, int]] = field(default_factory=list)
 
@@ -325,7 +326,7 @@ class _Flattener:
             return False
         text = " ".join(el.text_content().split())
         if text:
-            self.out.pruned.append((self.rules.groups[group].rule, text))
+            self.out.pruned.append(Span(self.rules.groups[group].rule, text))
         return True
 
     def furniture(self, el: lxml_html.HtmlElement, tag: str) -> str | None:

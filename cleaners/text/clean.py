@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaners import tuning
+from cleaners.record import Span
 from cleaners.text import metadata, structure
 from cleaners.text.block import anchored_block, container_regions, grow, line_scores, plain_run
 from cleaners.text.catalogue import detector
@@ -48,22 +49,13 @@ _BEFORE_ARTICLE, _NO_ARTICLE_TEXT = detector("before_article").name, detector("n
 
 
 @dataclass
-class Removal:
-    rule: str
-    text: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "text": self.text}
-
-
-@dataclass
 class TextResult:
     text: str
-    removed: list[Removal]
+    removed: list[Span]
     title: str | None
     meta: dict[str, Any] = field(default_factory=dict)
-    # the input line by line, each a list of (span, rule) with rule None for kept text: what `explain` shows
-    annotated: list[list[tuple[str, str | None]]] = field(default_factory=list)
+    # the input line by line, each a list of spans with rule None for kept text: what `explain` shows
+    annotated: list[list[Span]] = field(default_factory=list)
     under_headline: bool = False  # the kept block starts right under the page's <h1> headline
     headline_links: int = 0  # linked headline lines inside the kept block: items of a list page
 
@@ -135,13 +127,13 @@ def clean_lines(texts: list[str], hints: list[LineHint] | None = None, table: Ru
 
 
 def _finish(lines: list[Line], title: str | None, meta: dict[str, Any]) -> TextResult:
-    removed: list[Removal] = []
+    removed: list[Span] = []
     kept: list[str] = []
-    annotated: list[list[tuple[str, str | None]]] = []
+    annotated: list[list[Span]] = []
     for ln in lines:
-        row = [(span, owner or ln.removed_by) for span, owner in ln.pieces]
+        row = [Span(owner or ln.removed_by, span) for span, owner in ln.pieces]
         annotated.append(row)
-        removed.extend(Removal(owner, span.strip()) for span, owner in row if owner and span.strip())
+        removed.extend(Span(s.rule, s.text.strip()) for s in row if s.rule and s.text.strip())
         if not ln.removed_by and ln.text:
             kept.append(ln.text)
     if "date" not in meta:  # a date stated in a removed meta line (来源:… 更新时间:2020-12-26 …)

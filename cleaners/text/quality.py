@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import regex
 
-from cleaners.record import Quality
+from cleaners.record import Quality, Span
 from cleaners.text.catalogue import catalogue
-from cleaners.text.clean import Removal
 from cleaners.text.rules import RuleTable
 
 # Han and the other letters are counted apart in three cheap passes (the text's ASCII as bytes, one regex that
@@ -25,7 +24,7 @@ SPAM_CONCEPT = "spam_farm"
 _DIGITS = 4  # the signals are rounded: enough for a threshold, and short in JSON
 
 
-def quality_signals(text: str, removed: list[Removal], table: RuleTable) -> Quality:
+def quality_signals(text: str, removed: list[Span], table: RuleTable) -> Quality:
     """The signals of one record: `text` is the kept text (lines joined by `\\n`, whitespace collapsed to single
     spaces), `removed` every removed span."""
     han, letters = han_and_letters(text)

@@ -57,14 +57,14 @@ class Explained:
         """Removed spans per rule, most frequent first (the same count as provenance.removed)."""
         if self.trace is None:
             return Counter()
-        return Counter(r["rule"] for r in self.trace.document.provenance.removed)
+        return Counter(r.rule for r in self.trace.document.provenance.removed)
 
     def rule_chars(self) -> Counter:
         """Removed characters per rule."""
         out: Counter = Counter()
         if self.trace is not None:
             for r in self.trace.document.provenance.removed:
-                out[r["rule"]] += len(r["text"])
+                out[r.rule] += len(r.text)
         return out
 
 
@@ -143,10 +143,10 @@ def annotated_lines(ex: Explained, color: bool = False) -> list[str]:
     assert ex.trace is not None
     out: list[str] = []
     for item in ex.trace.removed_before:  # front matter: removed before the text rules ran
-        for line in item["text"].splitlines() or [""]:
-            out.append(_removed(safe(line), item["rule"], color))
+        for line in item.text.splitlines() or [""]:
+            out.append(_removed(safe(line), item.rule, color))
     for row in ex.trace.annotated:
-        out.append("".join(safe(span) if rule is None else _removed(safe(span), rule, color) for span, rule in row))
+        out.append("".join(safe(s.text) if s.rule is None else _removed(safe(s.text), s.rule, color) for s in row))
     return out
 
 

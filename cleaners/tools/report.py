@@ -108,11 +108,11 @@ def _lines(ex: Explained, concepts: dict[str, str]) -> list[str]:
     assert ex.trace is not None
     out = []
     for item in ex.trace.removed_before:  # front matter, blocks pruned from the HTML: before the text rules
-        out.append(f'<p class="line all-removed before">{_span(item["text"], item["rule"], concepts)}</p>')
+        out.append(f'<p class="line all-removed before">{_span(item.text, item.rule, concepts)}</p>')
     for row in ex.trace.annotated:
-        parts = [f'<span class="kept">{_e(span)}</span>' if rule is None else _span(span, rule, concepts)
-                 for span, rule in row if span]
-        cls = "line all-removed" if all(rule is not None for _span_text, rule in row) else "line"
+        parts = [f'<span class="kept">{_e(s.text)}</span>' if s.rule is None else _span(s.text, s.rule, concepts)
+                 for s in row if s.text]
+        cls = "line all-removed" if all(s.rule is not None for s in row) else "line"
         out.append(f'<p class="{cls}">{"".join(parts)}</p>')
     return out
 
