@@ -29,10 +29,10 @@ CLOCK = re.compile(rb'"cleaned_at": "[^"]*"')
 
 
 def _die_on(*markers: str, how: int | None = None):
-    """A clean_str that kills a worker on the given texts (any text if none is given), as a segfault or the OOM
+    """A clean_decoded that kills a worker on the given texts (any text if none is given), as a segfault or the OOM
     killer would: no exception, no goodbye. Forked workers inherit it through the patched module; the process
     that runs the test (which warms the cleaner up with a page of its own) is spared."""
-    real = parallel.clean_str
+    real = parallel.clean_decoded
     parent = os.getpid()
 
     def clean(text, *args, **kwargs):
@@ -61,7 +61,7 @@ def test_the_item_that_kills_its_worker_is_an_error_entry_and_the_run_goes_on(tm
     clean = tmp_path / "clean.jsonl"  # the same inputs with no worker dying, for comparison
     assert main(["clean", str(src), "-o", str(clean), "--html-field", "html", "-j", "1", "-q"]) == 0
 
-    monkeypatch.setattr(parallel, "clean_str", _die_on(rows[13]["html"]))
+    monkeypatch.setattr(parallel, "clean_decoded", _die_on(rows[13]["html"]))
     out = tmp_path / "out.jsonl"
     assert main(["clean", str(src), "-o", str(out), "--html-field", "html", "-j", "2"]) == 0
     summary = capsys.readouterr().err
@@ -91,7 +91,7 @@ def _items(n: int, bad: set[int]) -> list[InputItem]:
 
 def test_several_bad_items_in_one_chunk_killed_by_a_signal(monkeypatch):
     bad = {5, 6, 17}  # two next to each other in one chunk, one in another; chunks of 4: x04..x07, x16..x19
-    monkeypatch.setattr(parallel, "clean_str", _die_on(*(f"bad{i}" for i in bad), how=signal.SIGKILL))
+    monkeypatch.setattr(parallel, "clean_decoded", _die_on(*(f"bad{i}" for i in bad), how=signal.SIGKILL))
     chunks = list(clean_items(_items(40, bad), jobs=2, chunk_size=4, max_chunks_per_worker=3))
     assert [len(c) for c in chunks] == [4] * 10  # each chunk whole, its items cleaned one by one or not
     assert [r["id"] for c in chunks for r in c.records] == [str(i) for i in range(40) if i not in bad]
@@ -105,7 +105,7 @@ def test_several_bad_items_in_one_chunk_killed_by_a_signal(monkeypatch):
 
 
 def test_workers_that_always_die_end_the_run_instead_of_looping(monkeypatch):
-    monkeypatch.setattr(parallel, "clean_str", _die_on())  # the machine kills every worker, whatever it cleans
+    monkeypatch.setattr(parallel, "clean_decoded", _die_on())  # the machine kills every worker, whatever it cleans
     forks = []
     start_real = parallel._Pool._start
 
@@ -125,7 +125,7 @@ def test_workers_that_always_die_end_the_run_instead_of_looping(monkeypatch):
 
 def test_the_cli_reports_workers_that_always_die_in_one_line(tmp_path, monkeypatch, capsys):
     src = write_jsonl(tmp_path / "in.jsonl", _rows(24))
-    monkeypatch.setattr(parallel, "clean_str", _die_on())
+    monkeypatch.setattr(parallel, "clean_decoded", _die_on())
     out = tmp_path / "out.jsonl"
     code = main(["clean", str(src), "-o", str(out), "--html-field", "html", "-j", "2", "-q"])
     err = capsys.readouterr().err.strip().splitlines()
@@ -138,14 +138,14 @@ def _pool(jobs: int = 2) -> parallel._Pool:
 
 
 def test_a_stalled_worker_still_ends_the_run_with_a_clear_error(monkeypatch):
-    real = parallel.clean_str
+    real = parallel.clean_decoded
 
     def clean(text, *args, **kwargs):
         if text == "bad3":
             time.sleep(120)  # alive, but never answers
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(parallel, "clean_str", clean)
+    monkeypatch.setattr(parallel, "clean_decoded", clean)
     pool = _pool()
     begin = time.monotonic()
     try:
@@ -183,7 +183,7 @@ from cleaners.run import parallel
 from cleaners.core import Source
 from cleaners.io.items import InputItem
 
-real, parent = parallel.clean_str, os.getpid()
+real, parent = parallel.clean_decoded, os.getpid()
 
 def clean(text, *args, **kwargs):
     if os.getpid() != parent:
@@ -193,7 +193,7 @@ def clean(text, *args, **kwargs):
         time.sleep(2)
     return real(text, *args, **kwargs)
 
-parallel.clean_str = clean
+parallel.clean_decoded = clean
 items = [InputItem(Source(f"x{i}.txt"), text="bad" if i == 0 else "正文。" * 30, fmt="text") for i in range(400)]
 for chunk in parallel.clean_items(items, jobs=2, chunk_size=4):
     print(len(chunk), flush=True)
@@ -227,7 +227,7 @@ from cleaners.core import Source
 from cleaners.io.items import InputItem
 
 busy = sys.argv[1] == "busy"
-real = parallel.clean_str
+real = parallel.clean_decoded
 parent = os.getpid()
 
 def clean(text, *args, **kwargs):
@@ -235,7 +235,7 @@ def clean(text, *args, **kwargs):
         time.sleep(300)  # a page that takes for ever, in every worker
     return real(text, *args, **kwargs)
 
-parallel.clean_str = clean
+parallel.clean_decoded = clean
 items = [InputItem(Source(f"x{i}.txt"), text="正文。" * 30, fmt="text") for i in range(200)]
 for chunk in parallel.clean_items(items, jobs=2, chunk_size=4):
     print(len(chunk), flush=True)

@@ -25,6 +25,7 @@ except ImportError as exc:  # pragma: no cover - depends on the extra
 
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, Source, clean_bytes
+from cleaners.document.entry import clean_decoded
 from cleaners.integrations.datatrove_warc import NewsWarcReader, pop_http_body
 from cleaners.record import Document
 from cleaners.schema import datatrove_schema, metadata_fields
@@ -79,14 +80,12 @@ class NewsCleaner(PipelineStep):
     def _clean_input(self, doc: Any) -> Document:
         """The newsclean Document of one datatrove Document: from the response body NewsWarcReader passed on
         (decoded by newsclean, `input_format` warc), else from the document's text."""
-        from cleaners.run.parallel import clean_str
-
         meta = doc.metadata
         source = Source(str(meta.get("file_path") and f"{meta['file_path']}#{doc.id}" or doc.id),
                         url=meta.get("url"), fetched_at=meta.get("date"))
         body = pop_http_body(doc)
         if body is None:
-            return clean_str(doc.text or "", source, fmt=self.fmt, config=self.config)
+            return clean_decoded(doc.text or "", source, fmt=self.fmt, config=self.config)
         source.http_charset, source.http_status = body.http_charset, body.http_status
         try:
             cleaned = clean_bytes(body.raw, source, fmt="html", config=self.config)

@@ -70,7 +70,7 @@ def clean_item(item: InputItem, config: CleanerConfig | None = None,
         elif item.raw is not None:
             doc = clean_bytes(item.raw, item.source, fmt=_bytes_fmt(item.fmt), config=config)
         else:
-            doc = clean_str(item.text or "", item.source, fmt=item.fmt, config=config)
+            doc = clean_decoded(item.text or "", item.source, fmt=item.fmt, config=config)
     except CleanError as exc:
         return "error", error_entry(item, str(exc), exc.reason)
     except Exception as exc:  # a bug on one page must not cost the batch
@@ -80,9 +80,6 @@ def clean_item(item: InputItem, config: CleanerConfig | None = None,
         record["id"] = item.id
     record.update(item.fields)
     return "record", record
-
-
-clean_str = clean_decoded  # the name the datatrove step and older callers use
 
 
 def _bytes_fmt(fmt: str | None) -> str | None:
@@ -137,7 +134,7 @@ def _warm_up(config: CleanerConfig) -> None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        clean_str(_WARM_PAGE, Source("warm-up.html"), fmt="html", config=config)
+        clean_decoded(_WARM_PAGE, Source("warm-up.html"), fmt="html", config=config)
     except Exception:  # a warm-up that fails costs nothing but the warm-up
         pass
     finally:
