@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cleaners.io.jsonl_out import encode_line, truncate_torn_line
+
 from .writer import AppendFile, BackgroundWriter, write_all
 
 # Skip reasons that are final: such a URL is not fetched again when a crawl resumes or is run again.
@@ -18,31 +20,8 @@ FINAL_SKIPS = frozenset({"off_topic", "robots", "not_html", "too_large", "http_4
 
 
 def repair_jsonl(path: str | Path) -> int:
-    """Truncate a trailing partial line (a write cut by a kill); return the bytes removed."""
-    path = Path(path)
-    if not path.exists():
-        return 0
-    with open(path, "rb+") as fh:
-        size = fh.seek(0, os.SEEK_END)
-        if size == 0:
-            return 0
-        pos, chunk = size, 1 << 16
-        while pos > 0:  # find the last newline, reading backwards
-            start = max(0, pos - chunk)
-            fh.seek(start)
-            block = fh.read(pos - start)
-            nl = block.rfind(b"\n")
-            if nl >= 0:
-                keep = start + nl + 1
-                break
-            pos = start
-        else:
-            keep = 0
-        if keep < size:
-            fh.truncate(keep)
-            fh.flush()
-            os.fsync(fh.fileno())
-        return size - keep
+    """Truncate a trailing partial line (a write cut by a kill); return the bytes removed (none: no file)."""
+    return truncate_torn_line(path) if Path(path).exists() else 0
 
 
 def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
@@ -146,6 +125,3 @@ class AppendLog(AppendFile):
                 os.fsync(self._fd)
 
 
-def encode_line(record: dict[str, Any]) -> bytes:
-    """A record as its JSON line, UTF-8 (the one encoding of every line in these files)."""
-    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")

@@ -20,6 +20,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaners.core import Source
+from cleaners.decode.charset import parse_content_type
 
 from .writer import AppendFile, BackgroundWriter, write_all
 
@@ -87,14 +88,6 @@ def _header_name(name: bytes) -> str:
     return text if text.isascii() else quote(text, safe="-_.!#$%&'*+^`|~")
 
 
-def _charset(content_type: str | None) -> str | None:
-    for part in (content_type or "").split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
-
-
 def iter_warc_pages(paths: Iterable[str | Path], html_only: bool = True) -> Iterator[tuple[bytes, Source]]:
     """(body, Source) for every 200 response in WARC files or directories of them (content decoded)."""
     files: list[Path] = []
@@ -111,5 +104,5 @@ def iter_warc_pages(paths: Iterable[str | Path], html_only: bool = True) -> Iter
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 source = Source(url, url=url, fetched_at=record.rec_headers.get_header("WARC-Date"),
-                                final_url=url, http_status=status, http_charset=_charset(ctype))
+                                final_url=url, http_status=status, http_charset=parse_content_type(ctype)[1])
                 yield record.content_stream().read(), source

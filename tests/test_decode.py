@@ -1,7 +1,7 @@
 """Bytes to text: BOM, declarations, detection; Chinese legacy charsets decode by their supersets."""
 import pytest
 
-from cleaners.decode.charset import DecodeError, canonical_codec, decode_bytes
+from cleaners.decode.charset import DecodeError, canonical_codec, decode_bytes, parse_content_type
 
 ARTICLE = "北京市职业教育产教融合推进会暨2023年职业教育宣传月今天启动，现场发布“入学即入职”项目。" * 3
 TRAD = "京津冀汽車產業園區市域產教聯合體啟動大會在北京隆重舉行，攜手打造首家京津冀協同的產教聯合體。" * 3
@@ -65,3 +65,16 @@ def test_wrong_declaration_falls_back_to_detection():
 def test_binary_is_an_error():
     with pytest.raises(DecodeError):
         decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("text/html; charset=GBK", ("text/html", "GBK")),
+    ('Text/HTML ; Charset="big5"', ("text/html", "big5")),
+    ("text/html; charset=gb2312; charset=utf-8", ("text/html", "gb2312")),  # the first, as browsers read it
+    ("text/html; charset=", ("text/html", None)),
+    ("text/html; boundary=x", ("text/html", None)),
+    ("", ("", None)),
+    (None, ("", None)),
+])
+def test_content_type_is_read_once_for_every_caller(value, expected):
+    assert parse_content_type(value) == expected

@@ -151,3 +151,15 @@ def test_a_lone_surrogate_is_escaped_not_fatal(tmp_path):
     with RecordWriter(str(target)) as w:
         w.write(rec)
     assert list(iter_records(str(target))) == [rec]
+
+
+def test_a_torn_last_line_is_cut_and_counted(tmp_path):
+    from cleaners.io.jsonl_out import encode_json, encode_line, truncate_torn_line
+
+    path = tmp_path / "out.jsonl"
+    whole = encode_line({"a": "中文"}) + encode_line({"b": "\udcff"})
+    path.write_bytes(whole + b'{"c": "torn')
+    assert truncate_torn_line(path) == len(b'{"c": "torn')
+    assert path.read_bytes() == whole
+    assert truncate_torn_line(path) == 0
+    assert encode_json("中文") == '"中文"'.encode() and encode_json("\udcff") == b'"\\udcff"'

@@ -108,6 +108,17 @@ def canonical_codec(label: str | None) -> str | None:
     return _SUPERSETS.get(name, name)
 
 
+def parse_content_type(value: str | None) -> tuple[str, str | None]:
+    """`text/html; charset=GBK` -> ("text/html", "GBK"): the one reading of an HTTP Content-Type, for WARC
+    records and the crawler's responses alike. A header naming two charsets gives the first (as browsers do)."""
+    mime, *params = (value or "").split(";")
+    for param in params:
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset" and val.strip():
+            return mime.strip().lower(), val.strip().strip("\"'")
+    return mime.strip().lower(), None
+
+
 def declared_charset(raw: bytes) -> str | None:
     """The charset a page declares in a meta tag or XML declaration (first 4 KiB only)."""
     head = raw[:4096]

@@ -20,16 +20,15 @@ from lxml import html as lxml_html
 
 from cleaners import tuning
 from cleaners.html.parse import BLOCK_TAGS as HTML_BLOCK_TAGS
+from cleaners.html.parse import SKIP_TAGS as HTML_SKIP_TAGS
 from cleaners.io.yamlfile import load_table_text
 from cleaners.record import Span
 from cleaners.text.catalogue import CatalogueError, checked_examples
 from cleaners.text.structure import CLAUSE_PUNCT, PunctTally
 
 BLOCK_TAGS = HTML_BLOCK_TAGS | {"center", "caption"}
-SKIP_TAGS = frozenset(
-    "script style noscript template svg iframe head object embed canvas select option button textarea input "
-    "audio video map area link meta title math".split()
-)
+# Not page text either when read line by line: form widgets, media and what only the <head> holds.
+SKIP_TAGS = HTML_SKIP_TAGS | frozenset("button textarea input audio video map area link meta title math".split())
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _ARTICLE_BODY = etree.XPath('.//*[@itemprop="articleBody"]')
 _TOKEN_SPLIT = regex.compile(r"[^a-z0-9]+")

@@ -31,16 +31,12 @@ from lxml import html as lxml_html
 
 from cleaners import tuning
 from cleaners.html.dom import is_prose_link
+from cleaners.html.parse import BLOCK_TAGS, SKIP_TAGS
 
-# Elements that end a run of text (what a browser lays out as a new line).
-_BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
-)
 # Blocks whose prose is never pooled with their siblings': each list item or cell stands alone.
 _ITEM_TAGS = frozenset("li dd dt td th".split())
-_SKIP_TAGS = frozenset("script style noscript template svg iframe head object embed canvas select option "
-                       "textarea button".split())
+# Not page text, and no prose of a page's own in form widgets either.
+_SKIP_TAGS = SKIP_TAGS | {"textarea", "button"}
 _SENTENCE_END = regex.compile(r"[。！？!?]|(?<=\p{L})\.(?=\s|$)")  # a full stop after a word ends a sentence too
 # Clause punctuation; colons are left out on purpose: footers are 地址：… 电话：… 邮编：…, not prose.
 _CLAUSE = regex.compile(r"[，；、,;]")
@@ -163,7 +159,7 @@ class _Walk:
 
     def start(self, el: lxml_html.HtmlElement, tag: str) -> None:
         """An element opens: a block ends the run of text, a list item or a link starts counting."""
-        if tag in _BLOCK_TAGS:
+        if tag in BLOCK_TAGS:
             self.flush()
             if tag in ("li", "dd"):
                 self.items.append([0, 0])
@@ -177,7 +173,7 @@ class _Walk:
 
     def end(self, el: lxml_html.HtmlElement, tag: str) -> None:
         """An element closes: a headline link or a link item is counted, then its tail belongs to the parent."""
-        if tag in _BLOCK_TAGS:
+        if tag in BLOCK_TAGS:
             self.flush()
         headline = 0
         if tag == "a" and self.anchor and el not in self.prose_links:

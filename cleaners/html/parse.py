@@ -16,7 +16,8 @@ BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
-_SKIP_TAGS = frozenset("script style noscript template svg iframe head object embed canvas select option".split())
+# Elements whose text is not page text (code, media, form widgets); the DOM pass and the page type skip more.
+SKIP_TAGS = frozenset("script style noscript template svg iframe head object embed canvas select option".split())
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*?)?(/?)>")
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
@@ -190,12 +191,12 @@ def text_chars(tree: lxml_html.HtmlElement) -> int:
     root = body if body is not None else tree
     n = _utf8_chars(etree.tostring(root, method="text", encoding="utf-8"))
     inside: set = set()  # skipped elements within a skipped element: their text was taken away with it
-    for el in root.iter(*_SKIP_TAGS):
+    for el in root.iter(*SKIP_TAGS):
         if el in inside:
             continue
         n -= _utf8_chars(etree.tostring(el, method="text", encoding="utf-8", with_tail=False))
         if len(el):
-            inside.update(el.iter(*_SKIP_TAGS))
+            inside.update(el.iter(*SKIP_TAGS))
     return max(0, n)
 
 
@@ -221,7 +222,7 @@ def flatten(tree: lxml_html.HtmlElement) -> str:
             continue
         tag = item.tag if isinstance(item.tag, str) else ""
         tail = item.tail or ""
-        if tag in _SKIP_TAGS:
+        if tag in SKIP_TAGS:
             out.append(tail)
             continue
         block = tag in BLOCK_TAGS

@@ -11,16 +11,6 @@ import os
 from typing import IO, Any
 
 
-def open_text(path: str) -> IO[str]:
-    """A text stream over a plain, gzip or zstandard file (chosen by suffix)."""
-    lower = path.lower()
-    if lower.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8")
-    if lower.endswith(".zst"):
-        return io.TextIOWrapper(open_binary(path), encoding="utf-8")
-    return open(path, encoding="utf-8")
-
-
 def open_binary(path: str) -> IO[bytes]:
     """A buffered binary stream over a plain, gzip or zstandard file (chosen by suffix)."""
     lower = path.lower()

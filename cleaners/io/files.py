@@ -1,13 +1,9 @@
-"""Finding inputs and writing outputs atomically."""
+"""Finding inputs, and the name of an output's errors file."""
 from __future__ import annotations
 
-import json
 import os
-import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
 
 from cleaners.document.intake import HTML_SUFFIXES, MARKDOWN_SUFFIXES, TEXT_SUFFIXES
 
@@ -40,48 +36,6 @@ def expand_inputs(paths: Iterable[str]) -> Iterator[str]:
             yield p
         else:
             raise InputError(f"no such file or directory: {p}")
-
-
-class AtomicJsonl:
-    """JSON Lines written to a temporary file beside the target and renamed into place on success.
-
-    `-` writes to standard output instead (nothing to rename). On failure the target is left untouched.
-    """
-
-    def __init__(self, target: str) -> None:
-        self.target = target
-        self._fh: IO[str] | None = None
-        self._tmp: str | None = None
-        self.count = 0
-
-    def __enter__(self) -> AtomicJsonl:
-        if self.target == "-":
-            self._fh = sys.stdout
-        else:
-            directory = os.path.dirname(os.path.abspath(self.target))
-            os.makedirs(directory, exist_ok=True)
-            fd, self._tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".jsonl", dir=directory)
-            self._fh = os.fdopen(fd, "w", encoding="utf-8")
-        return self
-
-    def write(self, record: dict[str, Any]) -> None:
-        assert self._fh is not None
-        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self.count += 1
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if self._fh is None or self._tmp is None:
-            if self._fh is not None:
-                self._fh.flush()
-            return
-        if exc_type is None:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-            os.replace(self._tmp, self.target)
-        else:
-            self._fh.close()
-            os.unlink(self._tmp)
 
 
 def errors_path(output: str) -> str | None:

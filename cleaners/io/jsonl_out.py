@@ -11,20 +11,27 @@ import gzip
 import io
 import json
 import os
+from collections.abc import Callable
 from typing import IO, Any
 
 
 def encode_line(record: dict[str, Any]) -> bytes:
     """One JSON Lines line, UTF-8. The only place a record becomes bytes: worker processes encode with it and
-    the in-process path writes through it, so the output is the same byte for byte whatever the number of jobs.
+    the in-process path writes through it, so the output is the same byte for byte whatever the number of jobs;
+    the crawler's files and `newsclean dedup` write their lines with it too."""
+    return encode_json(record) + b"\n"
+
+
+def encode_json(value: Any, default: Callable[[Any], Any] | None = None) -> bytes:
+    """A JSON value in UTF-8 (`default` as json.dumps takes it).
 
     A string UTF-8 cannot hold (a lone surrogate: a file name that was not UTF-8) is written escaped, as JSON
-    allows, rather than failing the run; that line then has every non-ASCII character escaped.
+    allows, rather than failing the run; that value then has every non-ASCII character escaped.
     """
     try:
-        return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        return json.dumps(value, ensure_ascii=False, default=default).encode("utf-8")
     except UnicodeEncodeError:
-        return (json.dumps(record) + "\n").encode("ascii")
+        return json.dumps(value, default=default).encode("ascii")
 
 
 class JsonlFile:
@@ -69,21 +76,26 @@ class JsonlFile:
             self._raw.close()
 
 
-def truncate_torn_line(path: str) -> None:
-    """Cut a plain JSON Lines file after its last newline (a kill can leave half a line)."""
+def truncate_torn_line(path: str | os.PathLike[str]) -> int:
+    """Cut a plain JSON Lines file after its last newline (a kill can leave half a line), synced to disk when
+    anything was cut; the bytes removed. Used by resumed runs and by the crawler's append logs."""
     with open(path, "rb+") as fh:
         size = fh.seek(0, os.SEEK_END)
-        pos, block = size, 65536
-        while pos > 0:
+        pos, block, keep = size, 65536, 0
+        while pos > 0:  # find the last newline, reading backwards
             start = max(0, pos - block)
             fh.seek(start)
             chunk = fh.read(pos - start)
             nl = chunk.rfind(b"\n")
             if nl >= 0:
-                fh.truncate(start + nl + 1)
-                return
+                keep = start + nl + 1
+                break
             pos = start
-        fh.truncate(0)
+        if keep < size:
+            fh.truncate(keep)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return size - keep
 
 
 def open_jsonl(path: str, kind: str) -> IO[str]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cleaners.core import Source
+from cleaners.decode.charset import parse_content_type
 from cleaners.io.items import InputItem, max_input_bytes
 from cleaners.io.warc import HTML_TYPES, iter_warc
 
@@ -59,7 +60,7 @@ def _warc_item(path: str, entry: Any) -> InputItem:
         record = next(iter(ArchiveIterator(io.BytesIO(entry.blob))))
         if record.http_headers is None:
             return InputItem(source, id=rec_id, skip="not_http")
-        mime, charset = _parse_content_type(record.http_headers.get_header("Content-Type") or "")
+        mime, charset = parse_content_type(record.http_headers.get_header("Content-Type") or "")
         if mime not in HTML_TYPES:
             return InputItem(source, id=rec_id, skip="not_html")
         status = record.http_headers.get_statuscode()
@@ -73,15 +74,3 @@ def _warc_item(path: str, entry: Any) -> InputItem:
     if len(raw) > max_input_bytes():  # never hold a giant body: the cleaner would refuse it anyway
         return InputItem(source, id=rec_id, error=("too_large", f"more than {max_input_bytes():,} bytes"))
     return InputItem(source, raw=raw, fmt="html", id=rec_id)
-
-
-def _parse_content_type(value: str) -> tuple[str, str | None]:
-    """`text/html; charset=GBK` -> ("text/html", "GBK")."""
-    parts = [p.strip() for p in value.split(";")]
-    mime = parts[0].lower()
-    charset = None
-    for p in parts[1:]:
-        key, _, val = p.partition("=")
-        if key.strip().lower() == "charset" and val.strip():
-            charset = val.strip().strip("\"'")
-    return mime, charset

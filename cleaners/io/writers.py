@@ -1,7 +1,7 @@
 """Writers: records to JSON Lines (plain, .gz, .zst) or Parquet, optionally in shards, safe to resume.
 
 Every file is written as `NAME.part` beside its final name and renamed into place when complete, so a file
-under its final name is never half-written (the guarantee `AtomicJsonl` gives a single file). Without
+under its final name is never half-written. Without
 sharding the output is one shard that is renamed at the end of the run; with `shard_size` each shard is
 renamed as soon as it is full. A run that is killed leaves at most one `.part` per output: `resume=True`
 reads the keys of everything already written (final shards and the `.part`, whose torn last line is cut

@@ -20,6 +20,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
+from cleaners.decode.charset import parse_content_type
+
 from .. import jobdir
 from ..cleaning import PageCleaning, cleaner_config
 from ..cleanwork import PageOutcome, bytes_tree
@@ -42,12 +44,7 @@ REDIS_SETTINGS = {
 
 def header_charset(response: Response) -> str | None:
     """The charset named in the Content-Type header (not the one Scrapy guesses)."""
-    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
-    for part in ctype.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
+    return parse_content_type(response.headers.get(b"Content-Type", b"").decode("latin-1"))[1]
 
 
 # Scrapy's own refusals, by the start of their message (the crawler's own are Refused, with their reason).

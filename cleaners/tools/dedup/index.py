@@ -6,7 +6,6 @@ copies them; ids and dates are packed into one byte buffer each (`Packed`, `_Str
 """
 from __future__ import annotations
 
-import json
 import re
 from array import array
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from cleaners.io.jsonl_out import encode_json
 from cleaners.tools.dedup.minhash import MinHasher
 
 BLOCK_ROWS = 65536  # signatures are stored in blocks of this many rows: growing never copies what is stored
@@ -176,10 +176,7 @@ class SignatureIndex:
             return b'"#%d"' % root
         if _PLAIN_ASCII.fullmatch(raw):
             return b'"' + raw + b'"'
-        try:
-            return json.dumps(self.cluster_id(root), ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate
-            return json.dumps(self.cluster_id(root)).encode("ascii")
+        return encode_json(self.cluster_id(root))
 
     @property
     def nbytes(self) -> int:

@@ -13,6 +13,7 @@ import os
 from typing import Any
 
 from cleaners.io.items import ReaderError
+from cleaners.io.jsonl_out import encode_json
 from cleaners.io.outputs import PART
 from cleaners.tools.dedup.read import jsonable, parse
 
@@ -68,11 +69,8 @@ def _plain(value: Any) -> Any:
 
 
 def _json(value: Any) -> bytes:
-    """UTF-8 JSON as `jsonl_out.encode_line` writes it; escaped when a string holds a lone surrogate."""
-    try:
-        return json.dumps(value, ensure_ascii=False, default=jsonable).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(value, default=jsonable).encode("ascii")
+    """UTF-8 JSON as `jsonl_out.encode_line` writes it, a Parquet row's dates and decimals as JSON holds them."""
+    return encode_json(value, default=jsonable)
 
 
 # ---- a plain JSON Lines output that input bytes are copied into ------------------------------------------------
