@@ -81,3 +81,18 @@ def test_tables_parse_alike_with_libyaml_and_pure_python():
     for path in sorted((Path(__file__).resolve().parent.parent / "cleaners" / "data").glob("*.yaml")):
         text = path.read_text("utf-8")
         assert load_table_text(text) == yaml.safe_load(text), path.name
+
+
+def test_rules_by_first_character_match_as_every_rule_tried_in_order():
+    """for_head drops only rules whose start test fails: the first rule matching a line is the same."""
+    table = default_table()
+    lines = ["相关新闻", "责任编辑：张三", "Related Articles", "  ", "", "İstanbul", "ıllık", "分享到：微信 微博",
+             "© 2024 Example News", "Share this article", "12", "评论(3)", "本文来源：新华社", "「相關閱讀」"]
+    lines += [e for r in table.rules for ex in r.examples for e in ex.get("removed", ()) if isinstance(e, str)]
+    for line in lines:
+        rules = table.for_line(line)
+        tail, whole = rules.for_head(line)
+        for every, kept in ((rules.tail, tail), (rules.whole, whole)):
+            assert set(kept) <= set(every) and [r for r in every if r in kept] == list(kept)
+            first = next((r.name for r in every if r.matches_line(line)), None)
+            assert first == next((r.name for r in kept if r.matches_line(line)), None), line

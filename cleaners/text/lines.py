@@ -109,14 +109,15 @@ def apply_rules(lines: list[Line], table: RuleTable, meta: dict[str, Any]) -> No
         if ln.removed_by:
             continue
         probe = _LEADING_MARKS.sub("", ln.text)  # `• 相关新闻`, `| 回复线索：` match like the bare words
-        for rule in rules.tail:
+        tail, whole = rules.for_head(probe)
+        for rule in tail:
             if m := rule.matches_line(probe):
                 ln.removed_by, ln.tail, ln.roles = rule.name, rule, rule.line_roles
                 _capture(meta, rule, m)
                 break
         if ln.removed_by:
             continue
-        for rule in rules.whole:
+        for rule in whole:
             if m := rule.matches_line(probe):
                 ln.removed_by, ln.roles = rule.name, rule.line_roles
                 _capture(meta, rule, m)

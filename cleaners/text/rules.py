@@ -318,6 +318,30 @@ class ScopedRules:
     inline: tuple[Rule, ...]
     tail: tuple[Rule, ...]
     whole: tuple[Rule, ...]  # line and search rules
+    # (tail, whole) by the first character of a line: the rules whose start test that character passes
+    _by_head: dict[str, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def for_head(self, line: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+        """(tail, whole) rules worth trying on this line: those whose match may start with its first character,
+        in table order (the start test of Rule.matches_line, done once per first character, not once per rule)."""
+        head = line[:1]
+        found = self._by_head.get(head)
+        if found is None:
+            found = (_may_start(self.tail, head), _may_start(self.whole, head))
+            if len(self._by_head) < _MAX_HEADS:
+                self._by_head[head] = found
+        return found
+
+
+_MAX_HEADS = 8_192  # first characters remembered per script combination (a page's lines start with a few hundred)
+
+
+def _may_start(rules: tuple[Rule, ...], head: str) -> tuple[Rule, ...]:
+    if not head:
+        return rules
+    folded = _fold_char(head)
+    return tuple(r for r in rules if r.starts is None or (folded if r.starts_folded else head) in r.starts)
 
 
 @dataclass(frozen=True)
