@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from cleaners.document.intake import HTML_SUFFIXES, MARKDOWN_SUFFIXES, TEXT_SUFFIXES
+from cleaners.document.suffixes import HTML_SUFFIXES, MARKDOWN_SUFFIXES, TEXT_SUFFIXES
 
 PAGE_SUFFIXES = HTML_SUFFIXES | MARKDOWN_SUFFIXES | TEXT_SUFFIXES
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz")
