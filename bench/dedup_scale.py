@@ -223,7 +223,7 @@ def baseline(inputs: list[str], output: str, threshold: float = 0.8) -> None:
 # ---- where the time goes -------------------------------------------------------------------------------------
 
 
-STARTUP = "import cleaners.cli, cleaners.commands.dedup, cleaners.tools.dedup.run, cleaners.run.parallel"
+STARTUP = "import cleaners.cli, cleaners.commands.dedup, cleaners.tools.dedup.run, cleaners.run.chunkpool"
 
 
 def startup() -> float:

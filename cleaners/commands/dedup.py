@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from cleaners.io.guard import plan_output
     from cleaners.io.items import ReaderError
     from cleaners.io.outputs import OutputError
-    from cleaners.run.parallel import WorkerError, default_jobs
+    from cleaners.run.chunkpool import WorkerError, default_jobs
     from cleaners.tools.dedup.config import DedupConfig
     from cleaners.tools.dedup.read import DedupFields, check_fields
     from cleaners.tools.dedup.run import dedup_files

@@ -13,10 +13,8 @@ import regex
 
 from cleaners.decode.charset import Decoded, DecodeError, decode_bytes, repair_misread_chinese
 from cleaners.document.source import CleanError, Source
+from cleaners.document.suffixes import HTML_SUFFIXES, MARKDOWN_SUFFIXES, TEXT_SUFFIXES
 
-HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
-TEXT_SUFFIXES = {".txt", ".text"}
 # Inputs past MAX_INPUT_BYTES are refused outright (see also article.MAX_TRAFILATURA_CHARS).
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 _HTML_SNIFF = regex.compile(r"<(!doctype\s+html|html|head|body|div|p|article|section|span|table|br)\b", regex.I)

@@ -5,7 +5,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from cleaners.document.intake import HTML_SUFFIXES, MARKDOWN_SUFFIXES, TEXT_SUFFIXES
+from cleaners.document.suffixes import HTML_SUFFIXES, MARKDOWN_SUFFIXES, TEXT_SUFFIXES
 
 PAGE_SUFFIXES = HTML_SUFFIXES | MARKDOWN_SUFFIXES | TEXT_SUFFIXES
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz")

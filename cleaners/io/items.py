@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cleaners.core import Source
+from cleaners.document.source import Source
 
 
 class ReaderError(ValueError):

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from cleaners.core import Source
+from cleaners.document.source import Source
 from cleaners.io.compressed import open_binary, zstd_error
 from cleaners.io.items import FieldMap, FileSpan, InputItem, ReaderError, max_line_bytes
 

@@ -16,6 +16,14 @@ from typing import Any
 from cleaners.run.workers import WorkerProcess
 
 
+def default_jobs() -> int:
+    """All cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 class WorkerError(RuntimeError):
     """Workers keep dying or one stopped answering: the run cannot go on, but what was written is kept."""
 

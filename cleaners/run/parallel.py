@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
-import os
 import pickle
 import signal
 from collections import deque
@@ -35,7 +34,7 @@ from cleaners.document.entry import clean_decoded
 from cleaners.io.items import InputItem
 from cleaners.io.jsonl_out import encode_line
 from cleaners.record import Document
-from cleaners.run.chunkpool import KEPT, ChunkPool, Task, WorkerError
+from cleaners.run.chunkpool import KEPT, ChunkPool, Task, WorkerError, default_jobs  # noqa: F401 (re-exported)
 from cleaners.run.chunks import Chunk, Result, died, error_entry, how_it_ended, internal_entry, joined
 from cleaners.run.workers import serve
 
@@ -43,14 +42,6 @@ MAX_CHUNKS_PER_WORKER = 500  # then the worker is replaced by a fresh fork: what
 MAX_DEATHS_IN_A_ROW = 5  # worker deaths with no result in between that stop the run: no page is that bad
 
 _config: CleanerConfig | None = None  # set once per worker process by _init
-
-
-def default_jobs() -> int:
-    """All cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def clean_item(item: InputItem, config: CleanerConfig | None = None,

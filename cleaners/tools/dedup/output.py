@@ -2,8 +2,9 @@
 
 A JSON line is written as it was read with the field inserted before its closing brace (`body_end`,
 `output_line`), so writing costs no parsing; a line that already has the field, or is `{}`, is parsed and
-encoded, as `jsonl_out.encode_line` would. Into a plain JSON Lines output (`PlainOutput`) the lines' bytes are
-copied from the input by the kernel.
+encoded, as `jsonl_out.encode_line` would. Into a plain JSON Lines output (`PlainOutput`) the lines of a piece
+go by two system calls, a read of the piece and one vectored write of its lines' bodies and tails: one system
+call a line (`os.copy_file_range`) cost more than the copying itself.
 """
 from __future__ import annotations
 
@@ -76,12 +77,15 @@ def _json(value: Any) -> bytes:
 # ---- a plain JSON Lines output that input bytes are copied into ------------------------------------------------
 
 _NO_COPY = {errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, errno.EBADF, errno.EPERM}
+READ_AT_ONCE = 4 << 20  # the lines of a piece spanning more input than this are copied line by line (long lines)
+_IOV_MAX = 1024  # buffers per vectored write (Linux's IOV_MAX)
 
 
 class PlainOutput:
-    """A JSON Lines file written as `OUT.part` and renamed when complete (as `RecordWriter` does), into which byte
-    ranges of an input are copied by the kernel (`os.copy_file_range`): the lines' bytes never pass through this
-    process. Where the kernel cannot (another file system on an old kernel), they are read and written."""
+    """A JSON Lines file written as `OUT.part` and renamed when complete (as `RecordWriter` does), into which lines
+    of an input are copied with their tails (`copy_lines`): a piece read at once and written with one vectored
+    write; the lines of a piece spanning more than READ_AT_ONCE bytes (long lines) copied one by one by the
+    kernel (`os.copy_file_range`), so that they are never held, or read and written where it cannot."""
 
     takes_lines = True
 
@@ -89,6 +93,7 @@ class PlainOutput:
         self.path = path
         self.part = path + PART
         self._fd = -1
+        self._pos = 0
         self._copy = hasattr(os, "copy_file_range")
 
     def __enter__(self) -> PlainOutput:
@@ -97,15 +102,53 @@ class PlainOutput:
         return self
 
     def write_line(self, data: bytes) -> None:
+        at = self._pos
+        self._pos += len(data)
+        self._pwrite(data, at)
+
+    def _pwrite(self, data: bytes | memoryview, at: int) -> None:
         view = memoryview(data)
         while view:
-            view = view[os.write(self._fd, view):]
+            n = os.pwrite(self._fd, view, at)
+            view, at = view[n:], at + n
 
-    def copy(self, source: int, offset: int, length: int) -> None:
-        """Bytes `offset` to `offset + length` of the file open as `source`, appended."""
+    def copy_lines(self, source: int, where: list[int], body: list[int], tails: list[bytes]) -> None:
+        """For each line: its body (`body` bytes at `where` in `source`, in increasing order) copied, then its
+        tail written."""
+        if not where:
+            return
+        at = self._pos
+        self._pos += sum(body) + sum(len(t) for t in tails)
+        self._write_lines(source, where, body, tails, at)
+
+    def _write_lines(self, source: int, where: list[int], body: list[int], tails: list[bytes], at: int) -> None:
+        start, end = where[0], where[-1] + body[-1]
+        if end - start > READ_AT_ONCE:
+            for offset, length, tail in zip(where, body, tails, strict=True):
+                self._copy_range(source, offset, length, at)
+                self._pwrite(tail, at + length)
+                at += length + len(tail)
+            return
+        data = os.pread(source, end - start, start)
+        if len(data) != end - start:
+            raise ReaderError("an input is shorter than when it was first read (changed during the run?)")
+        view = memoryview(data)
+        bufs: list[memoryview | bytes] = []
+        for offset, length, tail in zip(where, body, tails, strict=True):
+            bufs += (view[offset - start:offset - start + length], tail)
+        for k in range(0, len(bufs), _IOV_MAX):
+            group = bufs[k:k + _IOV_MAX]
+            size = sum(len(b) for b in group)
+            n = os.pwritev(self._fd, group, at)
+            if n < size:  # a short write: the rest by plain writes
+                self._pwrite(memoryview(b"".join(group))[n:], at + n)
+            at += size
+
+    def _copy_range(self, source: int, offset: int, length: int, at: int) -> None:
+        """Bytes `offset` to `offset + length` of the file open as `source`, written at `at`."""
         while length > 0 and self._copy:
             try:
-                n = os.copy_file_range(source, self._fd, length, offset)
+                n = os.copy_file_range(source, self._fd, length, offset, at)
             except OSError as exc:
                 if exc.errno not in _NO_COPY:
                     raise
@@ -113,28 +156,13 @@ class PlainOutput:
                 break
             if n == 0:
                 raise ReaderError("an input is shorter than when it was first read (changed during the run?)")
-            offset, length = offset + n, length - n
+            offset, length, at = offset + n, length - n, at + n
         while length > 0:
             data = os.pread(source, min(length, 1 << 20), offset)
             if not data:
                 raise ReaderError("an input is shorter than when it was first read (changed during the run?)")
-            self.write_line(data)
-            offset, length = offset + len(data), length - len(data)
-
-    def copy_lines(self, source: int, where: list[int], body: list[int], tails: list[bytes]) -> None:
-        """For each line: its body (`body` bytes at `where` in `source`) copied, then its tail written."""
-        for offset, length, tail in zip(where, body, tails, strict=True):
-            n = 0
-            if self._copy:
-                try:
-                    n = os.copy_file_range(source, self._fd, length, offset)
-                except OSError as exc:
-                    if exc.errno not in _NO_COPY:
-                        raise
-                    self._copy = False
-            if n != length:  # copied in part (the kernel may stop short) or not at all
-                self.copy(source, offset + n, length - n)
-            self.write_line(tail)
+            self._pwrite(data, at)
+            offset, length, at = offset + len(data), length - len(data), at + len(data)
 
     def flush(self) -> None:
         return None

@@ -189,8 +189,8 @@ def _second_pass(inputs: list[str], index: SignatureIndex, grouping: Grouping, l
                  errs: Any, drop: bool, summary: DedupSummary, disable: bool | None) -> None:
     """Write every record again with its cluster, in input order, piece for piece as pass one read them.
 
-    Into a plain JSON Lines file, the lines of a Span are copied from the input by the kernel, the cluster
-    written between each line's body and its closing brace; otherwise every item is read again."""
+    Into a plain JSON Lines file, the lines of a Span are copied from the input, the cluster written between each
+    line's body and its closing brace; otherwise every item is read again."""
     where, body = layout.lines()
     wanted = ~grouping.keep if drop else np.zeros(index.count, dtype=bool)
     record = 0
