@@ -56,6 +56,7 @@ def test_unknown_roles_and_malformed_examples_are_rejected():
 def test_the_cleaner_acts_on_a_role_not_on_a_rule_name():
     """A site's own credit line, declared `below_headline`, makes the line above it the title: the role does it,
     whatever the rule is called (a bulleted menu line first, so that the page's first line is not the title)."""
+    from cleaners.record import Span
     from cleaners.text.clean import clean_page_text
 
     page = ("· 首页 · 新闻 · 体育\n乡村教师的一天\n出品：某某工作室\n"
@@ -65,7 +66,7 @@ def test_the_cleaner_acts_on_a_role_not_on_a_rule_name():
             "case": "a site's credit line under its headlines"}
     plain = clean_page_text(page, default_table().extended([rule]))
     with_role = clean_page_text(page, default_table().extended([{**rule, "roles": ["below_headline"]}]))
-    assert {"rule": "studio_credit", "text": "出品：某某工作室"} in [r.to_dict() for r in plain.removed]
+    assert Span("studio_credit", "出品：某某工作室") in plain.removed
     assert plain.title is None
     assert with_role.title == "乡村教师的一天"
 
