@@ -134,7 +134,6 @@ def metadata_fields() -> tuple[Field, ...]:
 _YEAR = regex.compile(r"\d{4}")
 _MONTH = regex.compile(r"\d{4}-\d{2}")
 _DAY = regex.compile(r"\d{4}-\d{2}-\d{2}")
-PRECISIONS = ("year", "month", "day", "second")
 
 
 def iso_datetime(value: str | None) -> tuple[str | None, str | None]:

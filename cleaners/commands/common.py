@@ -24,6 +24,19 @@ def add_config_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--site-rules", metavar="FILE.yaml", help="per-site prune/body selectors and text rules")
 
 
+def add_crawl_flags(p: argparse.ArgumentParser, *, frontier: str, quiet: str) -> None:
+    """The flags `crawl` and `discover` share: resume, the shared frontier, the cleaning workers, Scrapy settings."""
+    p.add_argument("--jobdir", metavar="DIR", help=f"persist the {frontier} here, to resume after a stop or kill")
+    p.add_argument("--redis-url", metavar="URL", help="share the frontier with other crawlers (scrapy-redis)")
+    p.add_argument("--idle-close", type=float, metavar="SECONDS",
+                   help="close after this long with nothing to do (default 30 with --redis-url, else 0)")
+    p.add_argument("--workers", type=int, metavar="N", help="cleaning processes (default: cores - 1, at least 1)")
+    p.add_argument("--config", metavar="FILE.yaml", help="cleaner config (keys of CleanerConfig)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Scrapy setting, as with `scrapy crawl -s` (repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", help=quiet)
+
+
 def config_from_args(args: argparse.Namespace) -> CleanerConfig:
     """The config file (if any) with command-line flags on top; unknown keys raise ConfigError."""
     config = CleanerConfig.from_yaml(args.config) if getattr(args, "config", None) else CleanerConfig()

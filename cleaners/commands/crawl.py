@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from cleaners.commands.common import fail, run_settings, set_flags
+from cleaners.commands.common import add_crawl_flags, fail, run_settings, set_flags
 
 # The limits that end spider traps: flag -> (CrawlLimits field, help). Defaults and reasons: scraper/limits.py.
 LIMIT_FLAGS = {
@@ -35,17 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     for flag, (name, text) in LIMIT_FLAGS.items():
         p.add_argument(flag, type=int, metavar="N", dest=name,
                        help=f"at most N {text} (default {getattr(CrawlLimits, name)}; 0: no limit)")
-    p.add_argument("--jobdir", metavar="DIR", help="persist the crawl state here, to resume after a stop or kill")
-    p.add_argument("--redis-url", metavar="URL", help="share the frontier with other crawlers (scrapy-redis)")
-    p.add_argument("--idle-close", type=float, metavar="SECONDS",
-                   help="close after this long with nothing to do (default 30 with --redis-url, else 0)")
-    p.add_argument("--workers", type=int, metavar="N", help="cleaning processes (default: cores - 1, at least 1)")
-    p.add_argument("--config", metavar="FILE.yaml", help="cleaner config (keys of CleanerConfig)")
-    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="a Scrapy setting, as with `scrapy crawl -s` (repeatable)")
-    p.add_argument("-q", "--quiet", action="store_true",
-                   help=f"print nothing but an error that stops the crawl: Scrapy's warnings and errors go to "
-                   f"OUTDIR/{QUIET_LOG}, the summary to OUTDIR/summary.json")
+    add_crawl_flags(p, frontier="crawl state",
+                    quiet=f"print nothing but an error that stops the crawl: Scrapy's warnings and errors go to "
+                    f"OUTDIR/{QUIET_LOG}, the summary to OUTDIR/summary.json")
     p.set_defaults(func=run)
 
 

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from cleaners.commands.common import fail, run_settings, set_flags
+from cleaners.commands.common import add_crawl_flags, fail, run_settings, set_flags
 
 LIKE_SUFFIXES = (".txt", ".html", ".htm", ".md")
 MAX_LIKE_FILES = 10_000  # example pages read (the profile needs tens, not thousands)
@@ -30,15 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-pages", type=int, metavar="N",
                    help=f"requests in all, robots.txt included (default {Budgets.max_pages})")
     p.add_argument("--keywords", metavar="FILE", help="words that widen the topic, one a line (# comments)")
-    p.add_argument("--jobdir", metavar="DIR", help="persist the discovery here, to resume after a stop or kill")
-    p.add_argument("--redis-url", metavar="URL", help="share the frontier and the hosts with other crawlers")
-    p.add_argument("--idle-close", type=float, metavar="SECONDS",
-                   help="close after this long with nothing to do (default 30 with --redis-url, else 0)")
-    p.add_argument("--workers", type=int, metavar="N", help="cleaning processes (default: cores - 1, at least 1)")
-    p.add_argument("--config", metavar="FILE.yaml", help="cleaner config (keys of CleanerConfig)")
-    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="a Scrapy setting, as with `scrapy crawl -s` (repeatable)")
-    p.add_argument("-q", "--quiet", action="store_true", help="Scrapy logs warnings only; the summary still prints")
+    add_crawl_flags(p, frontier="discovery (and the hosts)",
+                    quiet="Scrapy logs warnings only; the summary still prints")
     p.set_defaults(func=run)
 
 

@@ -31,6 +31,7 @@ _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)"
 _GZIP_MAGIC = b"\x1f\x8b"
 # A compressed page may expand to at most this much (gzip bombs expand a thousandfold).
 MAX_DECOMPRESSED = 64 * 1024 * 1024
+_ANY_HAN = regex.compile(r"\p{Han}")
 # Frequent Han characters (Simplified and Traditional forms): text decoded with the wrong Chinese codec is
 # made of rare characters, text decoded with the right one is full of these.
 _COMMON_HAN = frozenset(
@@ -182,7 +183,7 @@ def _control_share(text: str) -> float:
 
 
 def _common_han_share(text: str) -> float:
-    han = [c for c in text[:20000] if "\u3400" <= c <= "\u9fff"]
+    han = _ANY_HAN.findall(text[:20000])
     return sum(1 for c in han if c in _COMMON_HAN) / len(han) if len(han) >= tuning.active.common_han_min else 0.0
 
 
@@ -238,7 +239,6 @@ _MISREAD_PAIR = regex.compile(r"[\u0080-\u009f\u00a1-\u00ff]{2}")  # not-break s
 _LATIN1_LEADS = (b"\xc2", b"\xc3")
 MISREAD_SAMPLE = 50_000
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_ANY_HAN = regex.compile(r"[\u3400-\u9fff]")
 
 
 def _holds_latin1(text: str) -> bool:
@@ -252,7 +252,12 @@ def repair_misread_chinese(text: str) -> str | None:
 
     Runs on the whole page before parsing: the markup is ASCII and survives the round trip, and the article's
     lines cannot be judged as prose while they are mojibake. A French or German page fails the check (its
-    accented letters re-read as GBK give rare characters, not common ones)."""
+    accented letters re-read as GBK give rare characters, not common ones).
+
+    Its twin for one field of text is decode.normalize.fix_legacy_chinese. They stay two: a whole page is judged
+    by its non-ASCII characters (markup is most of it) and by common characters, a short field (a title, a line)
+    by all its non-space characters, with a lower bar, since it has too few ideographs for a common-character
+    share to mean anything."""
     head = text[:MISREAD_SAMPLE]  # a misread page is misread throughout: its head tells
     # GBK and Big5 characters misread come in pairs
     if _ANY_HAN.search(head) or not _holds_latin1(head) or not _MISREAD_PAIR.search(head):

@@ -61,7 +61,8 @@ def fix_legacy_chinese(text: str) -> str:
     """Undo GBK or Big5 bytes that were decoded as Latin-1 (`ÒÕÊõÊ·` for `艺术史`), which ftfy does not cover.
 
     Only when the text has no ideographs at all and is dominated by Latin-1 high characters; the repair is
-    kept only if it decodes cleanly into mostly Chinese text.
+    kept only if it decodes cleanly into mostly Chinese text. The whole-page repair, with its own bars, is
+    decode.charset.repair_misread_chinese.
     """
     t = tuning.active
     if len(text) < t.legacy_min_chars or _HAN.search(text):

@@ -194,10 +194,6 @@ def furniture_group(el: lxml_html.HtmlElement, rules: DomRules, cache: dict | No
     return found
 
 
-def _own_text(el: lxml_html.HtmlElement) -> str:
-    return el.text or ""
-
-
 def _puncts(el: lxml_html.HtmlElement) -> int:
     """Clause punctuation in an element's text: how much prose it holds (one C call for the text)."""
     return len(CLAUSE_PUNCT.findall(el.text_content()))

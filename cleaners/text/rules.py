@@ -6,7 +6,6 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 import regex
 
@@ -349,9 +348,6 @@ class RuleTable:  # noqa: PLW1641 - cached_property needs a __dict__; frozen onl
     rules: tuple[Rule, ...]
     version: str  # "<table version>+<content hash>", recorded in provenance
 
-    def by_scope(self, scope: str) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.scope == scope)
-
     @functools.cached_property
     def _by_script(self) -> dict[tuple[bool, bool], ScopedRules]:
         out = {}
@@ -394,7 +390,3 @@ def load_table(text: str) -> RuleTable:
 def default_table() -> RuleTable:
     """The bundled rule table (compiled once per process)."""
     return load_table(resources.files("cleaners").joinpath("data/text_rules.yaml").read_text("utf-8"))
-
-
-def table_from_file(path: str | Path) -> RuleTable:
-    return load_table(Path(path).read_text("utf-8"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import zlib
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import regex
@@ -195,7 +194,3 @@ def render_text(ex: Explained, color: bool = False) -> str:
     sections += ["", "metadata:", *metadata_lines(ex), "", "removed by rule:", *count_lines(ex)]
     sections.append(f"kept {kept:,} of {total:,} characters" + (f" ({kept / total:.0%})" if total else ""))
     return "\n".join(sections) + "\n"
-
-
-def explain_all(paths: Iterable[str], config: CleanerConfig | None = None) -> list[Explained]:
-    return [explain_file(p, config) for p in paths]

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-VERDICTS = ("on_topic", "off_topic", "not_news", "spam", "unreachable", "robots")
 ON_TOPIC_SHARE = 0.5
 MIN_ON_TOPIC = 2
 

@@ -20,7 +20,7 @@ import numpy as np
 from cleaners.tools.dedup.index import Signed, sign
 from cleaners.tools.dedup.minhash import MinHasher
 from cleaners.tools.dedup.output import body_end
-from cleaners.tools.dedup.read import DedupFields, Lines, Piece, Rows, Span, items, parse
+from cleaners.tools.dedup.read import ByteRange, DedupFields, Lines, Piece, Rows, items, parse
 
 IN_FLIGHT_PER_JOB = 4  # pieces read ahead per worker: enough to keep them busy, few enough to bound memory
 MAX_WAIT = 600.0  # seconds without any piece back before the workers are taken to be stuck
@@ -39,9 +39,9 @@ class SignTask:
 class SignedPiece:
     """A piece hashed: the rows of its records, its items that are errors, and where each record's line is.
 
-    `errors` are (the item's line in its Span, its key or None while the Span's first line is not known,
-    reason, detail); `lines` counts the lines of a Span, blank ones included. `where` and `body` (for records
-    of a Span, -1 otherwise) are the file offset of the line and the bytes of it before its closing brace,
+    `errors` are (the item's line in its ByteRange, its key or None while the ByteRange's first line is not known,
+    reason, detail); `lines` counts the lines of a ByteRange, blank ones included. `where` and `body` (for records
+    of a ByteRange, -1 otherwise) are the file offset of the line and the bytes of it before its closing brace,
     where the second pass inserts the cluster: -1 when the line cannot be extended that way (it already has
     the field, or is `{}`) and is parsed and encoded instead."""
 
@@ -152,7 +152,7 @@ def _in_order(source: Iterator[Piece], pool: Any, in_flight: int) -> Iterator[tu
 
 
 def _first_key(piece: Piece) -> str:
-    if isinstance(piece, Span):
+    if isinstance(piece, ByteRange):
         return f"{piece.path} (at byte {piece.offset:,})"
     if isinstance(piece, Rows):
         return f"{piece.path}:{piece.first_row}"

@@ -3,7 +3,7 @@
 The first pass hashes every record and keeps no text; the second reads the inputs again and writes each record
 with its cluster. Both walk the inputs through `pieces`, so the n-th item of one pass is the n-th of the other
 (line numbers, blank lines, lines too long, unreadable row groups alike). A piece of a plain JSON Lines file is
-only where its lines are (`Span`), cut by size at a line start: the process that hashes them reads them and
+only where its lines are (`ByteRange`), cut by size at a line start: the process that hashes them reads them and
 counts them, so with several jobs the parent reads next to nothing and the text never passes through it. A
 compressed file is decompressed once, by the parent, into `Lines`; Parquet is read a batch at a time into
 `Rows`, only the columns a pass needs.
@@ -39,7 +39,7 @@ class DedupFields:
 
 
 @dataclass(frozen=True)
-class Span:
+class ByteRange:
     """Whole lines of an uncompressed JSON Lines file: bytes `offset` to `offset + length`. `first_line` is the
     number (1-based) of its first line, 0 until it is known: the first pass cuts a file by size and counts
     the lines of each span as it reads them."""
@@ -86,18 +86,18 @@ class Failed:
     size: int = 0
 
 
-Piece = Span | Lines | Rows | Failed
+Piece = ByteRange | Lines | Rows | Failed
 
 
 @dataclass
 class Item:
     """One record of a piece: `payload` is a JSON line (bytes) or a row (dict); `error` is (reason, detail)."""
 
-    key: str | None  # None for a line of a Span whose first line number is not known yet
+    key: str | None  # None for a line of a ByteRange whose first line number is not known yet
     payload: bytes | dict[str, Any] | None = None
     error: tuple[str, str] | None = None
-    offset: int = -1  # where a line of a Span starts in its file
-    line: int = 0  # the line's place in its Span (0-based), blank lines counted
+    offset: int = -1  # where a line of a ByteRange starts in its file
+    line: int = 0  # the line's place in its ByteRange (0-based), blank lines counted
 
 
 def is_parquet(path: str) -> bool:
@@ -120,7 +120,7 @@ def pieces(paths: Iterable[str], columns: list[str] | None = None) -> Iterator[P
 
 
 def items(piece: Piece, lines: list[int] | None = None) -> Iterator[Item]:
-    """The items of a piece, in order. A Span is read here (whoever expands it reads its bytes), and the number
+    """The items of a piece, in order. A ByteRange is read here (whoever expands it reads its bytes), and the number
     of its lines, blank ones included, is appended to `lines` when given."""
     if isinstance(piece, Failed):
         for key in piece.keys:
@@ -135,7 +135,7 @@ def items(piece: Piece, lines: list[int] | None = None) -> Iterator[Item]:
         yield from _span_items(piece, lines if lines is not None else [])
 
 
-def _span_items(piece: Span, counted: list[int]) -> Iterator[Item]:
+def _span_items(piece: ByteRange, counted: list[int]) -> Iterator[Item]:
     """The lines of a span, each at most max_line_bytes() (newline included) or an error item `too_large`; blank
     lines are skipped (and counted). A span of ordinary lines is read at once; one with a long line in it is
     read a window at a time, so that a line too long is never held."""
@@ -155,7 +155,7 @@ def _span_items(piece: Span, counted: list[int]) -> Iterator[Item]:
     counted.append(i + 1)
 
 
-def _span_lines(piece: Span, limit: int) -> Iterator[tuple[int, int, bytes | None]]:
+def _span_lines(piece: ByteRange, limit: int) -> Iterator[tuple[int, int, bytes | None]]:
     """(offset, length with the newline, the line without it or None when longer than `limit`) for every line."""
     if piece.length <= 4 * SPAN_BYTES:
         data = _pread(piece.path, piece.offset, piece.length)
@@ -199,14 +199,14 @@ def _pread(path: str, offset: int, length: int) -> bytes:
 
 
 def _plain_pieces(path: str) -> Iterator[Piece]:
-    """Spans of about SPAN_BYTES, each ending where a line ends: only a few bytes at each cut are read here."""
+    """ByteRanges of about SPAN_BYTES, each ending where a line ends: only a few bytes at each cut are read here."""
     size = os.path.getsize(path)
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         start = 0
         while start < size:
             cut = _line_start(fd, start + SPAN_BYTES, size)
-            yield Span(path, start, cut - start)
+            yield ByteRange(path, start, cut - start)
             start = cut
     finally:
         os.close(fd)

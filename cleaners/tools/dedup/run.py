@@ -34,7 +34,16 @@ from cleaners.tools.dedup.config import DedupConfig
 from cleaners.tools.dedup.hashing import SignedPiece, SignTask, signed_pieces
 from cleaners.tools.dedup.index import SignatureIndex
 from cleaners.tools.dedup.output import TAIL, PlainOutput, output_line, output_row
-from cleaners.tools.dedup.read import DedupFields, Piece, Span, is_compressed, is_parquet, items, parquet_rows, pieces
+from cleaners.tools.dedup.read import (
+    ByteRange,
+    DedupFields,
+    Piece,
+    is_compressed,
+    is_parquet,
+    items,
+    parquet_rows,
+    pieces,
+)
 
 
 def _entry(key: str, reason: str, detail: str) -> dict[str, Any]:
@@ -165,11 +174,11 @@ def _first_pass(inputs: list[str], task: SignTask, jobs: int, errs: Any, summary
     bar_total = sum(os.path.getsize(p) for p in inputs) if by_bytes else parquet_rows(inputs)
     with tqdm(desc="dedup: hashing", total=bar_total, unit="B" if by_bytes else "doc", unit_scale=by_bytes,
               file=sys.stderr, disable=disable) as bar:
-        next_line: dict[int, int] = {}  # the number of the next Span's first line, by input
+        next_line: dict[int, int] = {}  # the number of the next ByteRange's first line, by input
         for piece, signed in signed_pieces(source(), task, jobs):
             k = origin.popleft()
             first_line = 0
-            if isinstance(piece, Span):  # its lines are numbered now that those before it are counted
+            if isinstance(piece, ByteRange):  # its lines are numbered now that those before it are counted
                 first_line = next_line.get(k, 1)
                 piece = replace(piece, first_line=first_line)
                 next_line[k] = first_line + signed.lines
@@ -189,7 +198,7 @@ def _second_pass(inputs: list[str], index: SignatureIndex, grouping: Grouping, l
                  errs: Any, drop: bool, summary: DedupSummary, disable: bool | None) -> None:
     """Write every record again with its cluster, in input order, piece for piece as pass one read them.
 
-    Into a plain JSON Lines file, the lines of a Span are copied from the input, the cluster written between each
+    Into a plain JSON Lines file, the lines of a ByteRange are copied from the input, the cluster written between each
     line's body and its closing brace; otherwise every item is read again."""
     where, body = layout.lines()
     wanted = ~grouping.keep if drop else np.zeros(index.count, dtype=bool)
@@ -203,7 +212,7 @@ def _second_pass(inputs: list[str], index: SignatureIndex, grouping: Grouping, l
                                       "the run?)")
                 first, count = record, int(layout.per_piece[n])
                 record += count
-                if isinstance(out, PlainOutput) and isinstance(piece, Span) and (body[first:record] >= 0).all():
+                if isinstance(out, PlainOutput) and isinstance(piece, ByteRange) and (body[first:record] >= 0).all():
                     if piece.path not in sources:
                         sources[piece.path] = os.open(piece.path, os.O_RDONLY | os.O_CLOEXEC)
                     skip = wanted[first:record]
