@@ -98,6 +98,7 @@ def _clusters_by_story(records: list[dict]) -> tuple[int, int]:
 def test_one_and_two_jobs_write_the_same_bytes(tmp_path, monkeypatch):
     """Several pieces, hashed in-process with 1 job and in two worker processes with 2: the outputs are equal
     byte for byte, for marking and for --drop (and the 2-job run did go through the workers)."""
+    monkeypatch.setattr(dedup_read, "SPAN_BYTES", 256 << 10)  # pieces of a corpus of tests' size
     src = write_jsonl(tmp_path / "in.jsonl", corpus())
     assert sum(1 for _ in pieces([str(src)])) >= 3
     used = []
@@ -406,6 +407,7 @@ def test_an_input_changed_between_the_passes_stops_the_run_and_leaves_nothing(tm
 
 
 def test_a_worker_that_dies_stops_the_run_with_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(dedup_read, "SPAN_BYTES", 64 << 10)  # more pieces than jobs: the workers are used
     src = write_jsonl(tmp_path / "in.jsonl", corpus(400))
     parent = os.getpid()
     real = dedup_hashing.sign_piece

@@ -1,6 +1,6 @@
 """Dedup's first pass, the costly part: each piece of the inputs hashed, in worker processes when jobs > 1.
 
-A piece (half a megabyte of JSON lines, or 128 rows: see `read`) goes to a worker of the shared chunk pool
+A piece (two megabytes of JSON lines, or 128 rows: see `read`) goes to a worker of the shared chunk pool
 (cleaners.run.chunkpool), which shingles and MinHashes its records and sends back only their rows
 (`SignedPiece`), no text; results come back in input order whatever the number of jobs. A worker that dies
 stops the run: hashing has no page-specific crash to retry around.

@@ -3,7 +3,7 @@
 Pass one reads every record once and keeps only its `SignatureIndex` row (signature, band hashes, id, and the
 date or length `--keep` goes by); the texts are dropped as soon as they are hashed, so memory grows by the
 signatures (about 0.7 KiB a record), not by the texts. With `jobs` > 1 the hashing (shingling and MinHash, the
-cost) runs in worker processes, a piece at a time (half a megabyte of JSON lines, or 128 rows), and the pieces
+cost) runs in worker processes, a piece at a time (two megabytes of JSON lines, or 128 rows), and the pieces
 come back in input order whatever their number. Clustering then runs on the index alone. Pass two reads the
 inputs again, piece for piece as in pass one, and writes each record with its `dup_cluster`: a JSON line is
 written as it was read, the field added before its closing brace, so writing costs no parsing.
