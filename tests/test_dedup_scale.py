@@ -26,6 +26,7 @@ from test_readers_pages import write_jsonl
 from cleaners.cli import main
 from cleaners.io.outputs import iter_records
 from cleaners.tools.dedup import hashing as dedup_hashing
+from cleaners.tools.dedup import output as dedup_output
 from cleaners.tools.dedup import read as dedup_read
 from cleaners.tools.dedup import run as dedup_run
 from cleaners.tools.dedup.cluster import cluster, find_clusters, index_records
@@ -309,15 +310,24 @@ def test_output_lines_are_the_input_lines_with_the_field_added(tmp_path):
 
 def test_the_copy_falls_back_to_reading_when_the_kernel_cannot(tmp_path, monkeypatch):
     """copy_file_range refused (another file system on an older kernel): the lines are read and written
-    instead, the same bytes."""
+    instead, the same bytes. Pieces are made to span more than READ_AT_ONCE, so that their lines go by the kernel's
+    copy at all (a piece under it is read at once and never copied by the kernel)."""
+    monkeypatch.setattr(dedup_output, "READ_AT_ONCE", 1 << 10)
     src = write_jsonl(tmp_path / "in.jsonl", corpus(150))
+    copies = []
+    real = os.copy_file_range
+    monkeypatch.setattr(os, "copy_file_range", lambda *a: copies.append(1) or real(*a))
     assert main(["dedup", str(src), "-o", str(tmp_path / "copied.jsonl"), "-q"]) == 0
+    assert len(copies) >= 150  # a copy a line at least
 
     def refuse(*args):
+        copies.append(1)
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
+    copies.clear()
     monkeypatch.setattr(os, "copy_file_range", refuse)
     assert main(["dedup", str(src), "-o", str(tmp_path / "read.jsonl"), "-q"]) == 0
+    assert len(copies) == 1  # refused once, then read and written for the rest of the run
     assert (tmp_path / "copied.jsonl").read_bytes() == (tmp_path / "read.jsonl").read_bytes()
 
 
