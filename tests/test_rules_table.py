@@ -1,7 +1,18 @@
 """The rule table: it loads, every rule carries its case, Traditional variants are matched, bad entries fail."""
+from importlib import resources
+
 import pytest
 
-from cleaners.text.rules import RuleError, compile_rule, default_table, load_table, widen_to_traditional
+from cleaners.decode.normalize import convert_script
+from cleaners.text.rules import (
+    VARIANT_TABLE,
+    RuleError,
+    build_variant_table,
+    compile_rule,
+    default_table,
+    load_table,
+    widen_to_traditional,
+)
 
 
 def test_every_rule_is_named_and_has_a_case():
@@ -14,6 +25,21 @@ def test_every_rule_is_named_and_has_a_case():
 def test_pattern_widening_adds_traditional_forms():
     assert widen_to_traditional("评论") == "[评評][论論]"
     assert widen_to_traditional("[图]片") == "[图圖][片]" or widen_to_traditional("[图]片").startswith("[图圖]")
+
+
+def test_the_variant_table_is_what_opencc_says():
+    shipped = resources.files("cleaners").joinpath(VARIANT_TABLE).read_text("utf-8")
+    assert shipped == build_variant_table()
+
+
+@pytest.mark.parametrize("ch", list("评论图转载请注明发布时间责任编辑后台干发里面范"))
+def test_widening_gives_the_forms_of_each_single_character_conversion(ch):
+    # the table read at start-up says what asking OpenCC one character at a time says (in its order)
+    forms = ch
+    for config in ("s2t", "s2tw", "s2hk", "t2s"):
+        forms += "".join(v for v in convert_script(ch, config) if v not in forms)
+    assert widen_to_traditional(ch) == (forms if len(forms) == 1 else f"[{forms}]")
+    assert widen_to_traditional(f"[{ch}a]") == f"[{forms}a]"
 
 
 def test_traditional_page_matches_simplified_rule():

@@ -11,7 +11,6 @@ import zlib
 from dataclasses import dataclass
 
 import regex
-from charset_normalizer import from_bytes
 
 from cleaners import tuning
 
@@ -219,6 +218,8 @@ def _detect(raw: bytes) -> Decoded:
         if text.count("\ufffd") <= max(2, len(text) // 1000) and _plausible(text) \
                 and _common_han_share(text) >= tuning.active.common_share_min:
             return Decoded(text, codec, "detected")
+    from charset_normalizer import from_bytes  # a page that needs the statistical detector pays for its import
+
     best = from_bytes(raw[:200_000], cp_isolation=None).best()
     if best is None:
         raise DecodeError("undecodable bytes: no charset fits")

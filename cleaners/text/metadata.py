@@ -5,7 +5,6 @@ Only what a page states is kept; nothing is guessed (no time zone is assumed for
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import functools
 
 import regex
@@ -90,6 +89,8 @@ def parse_date(value: object) -> str | None:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
         pass
+    import email.utils  # RFC 2822 dates (`Tue, 08 Feb 2022 …`) are rare: the import is paid when one comes
+
     try:
         return email.utils.parsedate_to_datetime(text).isoformat()
     except (TypeError, ValueError, IndexError):

@@ -13,13 +13,15 @@ from __future__ import annotations
 import fnmatch
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from lxml.cssselect import CSSSelector, SelectorError
 
 from cleaners.config import ConfigError
 from cleaners.io.yamlfile import read_yaml
 from cleaners.text.rules import RuleError, compile_rule
+
+if TYPE_CHECKING:
+    from lxml.cssselect import CSSSelector
 
 _SITE_KEYS = {"host", "prune", "body", "text_rules"}
 
@@ -43,6 +45,8 @@ class SiteRule:
 def _selector(path: str, where: str, css: object) -> CSSSelector:
     if not isinstance(css, str) or not css.strip():
         raise SiteRulesError(f"{path}: {where}: a selector must be a non-empty string")
+    from lxml.cssselect import CSSSelector, SelectorError  # only runs with site rules import cssselect
+
     try:
         return CSSSelector(css)
     except SelectorError as exc:
