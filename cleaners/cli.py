@@ -7,7 +7,6 @@ import platform
 import sys
 from collections.abc import Sequence
 
-from cleaners.config import ConfigError
 from cleaners.extras import missing_extra
 
 # Subcommand modules under cleaners.commands, in the order --help lists them.
@@ -56,7 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ConfigError as exc:
+    except ValueError as exc:  # a ConfigError; cleaners.config is loaded only by the commands that use it
+        config = sys.modules.get("cleaners.config")
+        if config is None or not isinstance(exc, config.ConfigError):
+            raise
         return fail(str(exc))
     except ModuleNotFoundError as exc:  # an optional extra that is not installed: say which one
         hint = missing_extra(exc)

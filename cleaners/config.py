@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from cleaners.io.yamlfile import read_yaml
+from cleaners.record import REMOVED_MODES
 from cleaners.tuning import TuningError, checked_overrides
-
-REMOVED_MODES = ("full", "counts", "none")
 
 
 class ConfigError(ValueError):

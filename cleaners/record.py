@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+# what a record keeps of the removed text (config `removed`, `clean --removed`): every span with its rule, per-rule
+# counts and characters only, or neither
+REMOVED_MODES = ("full", "counts", "none")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from cleaners.commands.common import (
     progress_choice,
     unusable_field_flags,
 )
-from cleaners.config import REMOVED_MODES
+from cleaners.record import REMOVED_MODES
 
 
 def register(sub: argparse._SubParsersAction) -> None:

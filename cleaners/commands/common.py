@@ -7,9 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from cleaners.config import CleanerConfig
-
 if TYPE_CHECKING:
+    from cleaners.config import CleanerConfig
     from cleaners.io.items import FieldMap
 
 # The flags that say how to read a tabular input (JSON Lines, Parquet), by the name of their argparse dest.
@@ -38,6 +37,8 @@ def add_crawl_flags(p: argparse.ArgumentParser, *, frontier: str, quiet: str) ->
 
 
 def config_from_args(args: argparse.Namespace) -> CleanerConfig:
+    from cleaners.config import CleanerConfig  # the commands that clean load it: dedup and rules start without it
+
     """The config file (if any) with command-line flags on top; unknown keys raise ConfigError."""
     config = CleanerConfig.from_yaml(args.config) if getattr(args, "config", None) else CleanerConfig()
     overrides: dict = {}
