@@ -37,9 +37,9 @@ def add_crawl_flags(p: argparse.ArgumentParser, *, frontier: str, quiet: str) ->
 
 
 def config_from_args(args: argparse.Namespace) -> CleanerConfig:
-    from cleaners.config import CleanerConfig  # the commands that clean load it: dedup and rules start without it
-
     """The config file (if any) with command-line flags on top; unknown keys raise ConfigError."""
+    from cleaners.config import CleanerConfig  # imported by the commands that clean: dedup starts without it
+
     config = CleanerConfig.from_yaml(args.config) if getattr(args, "config", None) else CleanerConfig()
     overrides: dict = {}
     if getattr(args, "to_simplified", False):

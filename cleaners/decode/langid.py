@@ -67,12 +67,10 @@ def build_script_table() -> str:
 
     Regenerate with `python -c "from cleaners.decode.langid import build_script_table as b; print(b(), end='')" >
     cleaners/data/han_script.txt`; a test checks the shipped file against OpenCC."""
-    from cleaners.decode.normalize import convert_script
+    from cleaners.decode.normalize import convert_each
 
     chars = [chr(c) for c in range(0x3400, 0xA000)]
-    joined = "\n".join(chars)
-    to_simp = convert_script(joined, "t2s").split("\n")
-    to_trad = convert_script(joined, "s2t").split("\n")
+    to_simp, to_trad = convert_each(chars, "t2s"), convert_each(chars, "s2t")
     hant = {c for c, s in zip(chars, to_simp, strict=True) if s != c}
     hans = {c for c, t in zip(chars, to_trad, strict=True) if t != c}
     both = hant & hans  # characters OpenCC maps both ways (麽, 藴) decide nothing

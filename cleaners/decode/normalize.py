@@ -143,3 +143,8 @@ def _converter(config: str):
 def convert_script(text: str, config: str = "t2s") -> str:
     """Convert between Chinese scripts with OpenCC (`t2s`: Traditional to Simplified)."""
     return _converter(config).convert(text)
+
+
+def convert_each(chars: list[str], config: str) -> list[str]:
+    """What OpenCC makes of each character on its own, in one call (the generated script tables of data/)."""
+    return convert_script("\n".join(chars), config).split("\n")

@@ -15,7 +15,7 @@ try:  # Python's own regex parser: reads what every match of a rule must hold (s
 except ImportError:  # another Python: rules are tried without the precheck
     _sre = _sre_parse = None
 
-from cleaners.decode.normalize import convert_script
+from cleaners.decode.normalize import convert_each
 from cleaners.io.yamlfile import load_table_text
 from cleaners.text.catalogue import CatalogueError, checked_examples, checked_roles, concept_roles
 
@@ -251,8 +251,7 @@ def build_variant_table() -> str:
     Regenerate with `python -c "from cleaners.text.rules import build_variant_table as b; print(b(), end='')" >
     cleaners/data/han_variants.txt`; a test checks the shipped file against OpenCC."""
     chars = [chr(c) for c in range(0x2E80, 0x32400) if _HAN.match(chr(c))]
-    joined = "\n".join(chars)
-    converted = [convert_script(joined, config).split("\n") for config in _VARIANT_CONFIGS]
+    converted = [convert_each(chars, config) for config in _VARIANT_CONFIGS]
     rows = []
     for k, ch in enumerate(chars):
         out = ch
