@@ -91,14 +91,29 @@ def test_rewritten_langdetect_gives_the_stock_probabilities():
     factory = detector_factory._factory
     for text in texts:
         results = []
-        for detector in (factory.create(), fastdetect._Detector(factory)):
+        # the stock detector, the rewrite on the stock factory, and the rewrite on the lazily read profiles
+        for detector in (factory.create(), fastdetect._Detector(factory), fastdetect._Detector(fastdetect._profiles())):
             detector.n_trial = langid.SETTINGS.trials
             try:
                 detector.append(text)
                 results.append([(p.lang, p.prob) for p in detector.get_probabilities()])
             except fastdetect.LangDetectException:
                 results.append(None)
-        assert results[0] == results[1], text
+        assert results[0] == results[1] == results[2], text
+
+
+def test_lazily_read_profiles_hold_the_factory_word_map():
+    from langdetect import detector_factory
+
+    from cleaners.decode import fastdetect
+
+    detector_factory.init_factory()
+    factory, profiles = detector_factory._factory, fastdetect._profiles()
+    assert profiles.langlist == factory.langlist
+    assert profiles.known == set(factory.word_lang_prob_map)
+    for word in sorted(factory.word_lang_prob_map)[::50] + ["e", "th", "the", " a"]:
+        if word in factory.word_lang_prob_map:
+            assert profiles.vector(word).tolist() == factory.word_lang_prob_map[word], word
 
 
 def test_required_strings_of_patterns():

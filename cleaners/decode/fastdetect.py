@@ -1,9 +1,10 @@
-"""langdetect, seeded, with its inner loops rewritten: the part of language id that only pages outside the CJK
-scripts need (cleaners.decode.langid imports it on the first such page: numpy and langdetect's profiles cost a
-tenth of a second to load)."""
+"""langdetect, seeded, with its profiles read lazily and its inner loops rewritten: the part of language id that
+only pages outside the CJK scripts need (cleaners.decode.langid imports it on the first such page)."""
 from __future__ import annotations
 
 import functools
+import json
+import os
 from importlib import metadata as importlib_metadata
 
 import numpy as np
@@ -21,6 +22,51 @@ _BIGRAM, _TRIGRAM = 2, 3  # n-gram lengths langdetect extracts besides single ch
 LANGDETECT_VERSION = "1.0.9"
 
 
+class _Profiles:
+    """langdetect's profiles as DetectorFactory.load_profile reads them (the files in os.listdir order, each
+    language's vector as long as the file count), but each n-gram's vector over the languages is built the first
+    time a walk picks it: building all 87,000 of them up front cost 0.3 s in every process that met a page
+    outside the CJK scripts, and a page picks a few hundred."""
+
+    def __init__(self, directory: str) -> None:
+        names = os.listdir(directory)
+        self.langsize = len(names)
+        self.langlist: list[str] = []
+        self._freqs: list[dict[str, int]] = []
+        self._n_words: list[list[int]] = []
+        for name in names:
+            path = os.path.join(directory, name)
+            if name.startswith(".") or not os.path.isfile(path):
+                continue
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+            if data["name"] in self.langlist:
+                raise LangDetectException(ErrorCode.DuplicateLangError, "Duplicate the same language profile.")
+            self.langlist.append(data["name"])
+            self._freqs.append(data["freq"])
+            self._n_words.append(data["n_words"])
+        self.known = frozenset().union(*self._freqs)  # the keys of the factory's word_lang_prob_map
+        self._vectors: dict[str, np.ndarray] = {}  # bounded by `known`
+
+    def vector(self, word: str) -> np.ndarray:
+        """The word's row of the factory's word_lang_prob_map: its frequency in each language's profile over
+        that profile's count of n-grams of its length (the same division, hence the same floats)."""
+        if (vector := self._vectors.get(word)) is None:
+            row = [0.0] * self.langsize
+            length = len(word)
+            if 1 <= length <= _TRIGRAM:
+                for j, freq in enumerate(self._freqs):
+                    if (count := freq.get(word)) is not None:
+                        row[j] = 1.0 * count / self._n_words[j][length - 1]
+            vector = self._vectors[word] = np.array(row)
+        return vector
+
+
+@functools.cache
+def _profiles() -> _Profiles:
+    return _Profiles(detector_factory.PROFILES_DIRECTORY)
+
+
 @functools.cache
 def _normalized(ch: str) -> str:
     """langdetect's per-character normalisation (a binary search of Unicode blocks), once per character."""
@@ -31,7 +77,18 @@ class _Detector(Detector):
     """langdetect's Detector with its inner loops rewritten: n-grams read with each character's normalisation
     memoised, and each trial's random walk over the languages' probabilities done on numpy vectors. The same
     n-grams, the same floating-point operations in the same order (sums left to right, as Python's sum), hence
-    the same walk and the same probabilities, in less than half the time."""
+    the same walk and the same probabilities, in less than half the time.
+
+    Built on a DetectorFactory (its word_lang_prob_map's rows as vectors) or on _Profiles."""
+
+    def __init__(self, factory: DetectorFactory | _Profiles) -> None:
+        if isinstance(factory, _Profiles):
+            super().__init__(_FactoryView(factory.known, factory.langlist, DetectorFactory.seed))
+            self._vector = factory.vector
+        else:
+            super().__init__(factory)
+            rows = factory.word_lang_prob_map
+            self._vector = lambda word: np.array(rows[word])
 
     def _extract_ngrams(self) -> list[str]:
         known = self.word_lang_prob_map
@@ -67,7 +124,7 @@ class _Detector(Detector):
         ngrams = self._extract_ngrams()
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        vectors: dict[str, np.ndarray] = {}  # the n-grams the walk picks, as vectors over the languages
+        vector_of = self._vector
         self.langprob = [0.0] * len(self.langlist)
         self.random.seed(self.seed)
         for _ in range(self.n_trial):
@@ -77,9 +134,7 @@ class _Detector(Detector):
             i = 0
             while True:
                 word = self.random.choice(ngrams)
-                if (vector := vectors.get(word)) is None:
-                    vector = vectors[word] = np.array(self.word_lang_prob_map[word])
-                prob *= weight + vector
+                prob *= weight + vector_of(word)
                 if i % 5 == 0:
                     prob /= sum(prob.tolist())  # Python's sum: left to right, as langdetect's _normalize_prob
                     if max(0.0, prob.max()) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
@@ -94,8 +149,17 @@ def _rewrite_fits() -> bool:
     return importlib_metadata.version("langdetect") == LANGDETECT_VERSION
 
 
+class _FactoryView:
+    """What Detector.__init__ reads of a factory."""
+
+    def __init__(self, word_lang_prob_map: frozenset[str], langlist: list[str], seed: int | None) -> None:
+        self.word_lang_prob_map, self.langlist, self.seed = word_lang_prob_map, langlist, seed
+
+
 def new_detector() -> Detector:
-    """A detector of the seeded factory behind langdetect.detect_langs (profiles loaded once)."""
+    """A seeded detector on langdetect's profiles (read once): what the factory behind langdetect.detect_langs
+    creates, or that very factory's detector under another langdetect release."""
+    if _rewrite_fits():
+        return _Detector(_profiles())
     detector_factory.init_factory()
-    factory = detector_factory._factory  # the seeded factory behind langdetect.detect_langs
-    return _Detector(factory) if _rewrite_fits() else factory.create()  # _Detector(factory): what create() builds
+    return detector_factory._factory.create()
