@@ -1,7 +1,9 @@
 """Shortcuts taken for speed give what the full computation gives: byline prechecks, letter counts, line
 normalisation of printable ASCII, stamp prechecks."""
 import random
+import sys
 
+import pytest
 import regex
 
 from cleaners.decode import normalize
@@ -75,11 +77,13 @@ def test_stamp_precheck_changes_no_result():
         assert structure.is_stamped(line) == slow(line), line
 
 
-def test_rewritten_langdetect_gives_the_stock_probabilities():
+@pytest.mark.parametrize("on_vectors", [True, False], ids=["numpy", "lists"])
+def test_rewritten_langdetect_gives_the_stock_probabilities(monkeypatch, on_vectors):
     from langdetect import detector_factory
 
     from cleaners.decode import fastdetect, langid
 
+    monkeypatch.setattr(fastdetect, "_on_vectors", lambda: on_vectors)
     texts = _SAMPLES + [
         "The committee met on Tuesday to discuss the budget, and the chairman said that no decision was taken.",
         "Le comité s'est réuni mardi pour discuter du budget; le président a dit qu'aucune décision n'a été prise.",
@@ -100,6 +104,15 @@ def test_rewritten_langdetect_gives_the_stock_probabilities():
             except fastdetect.LangDetectException:
                 results.append(None)
         assert results[0] == results[1] == results[2], text
+
+
+def test_walks_turn_to_numpy_after_enough_texts(monkeypatch):
+    from cleaners.decode import fastdetect
+
+    monkeypatch.setattr(fastdetect, "_walked", 0)
+    monkeypatch.setattr(fastdetect, "NUMPY_AFTER", 2)
+    monkeypatch.delitem(sys.modules, "numpy", raising=False)  # a process without numpy (restored after)
+    assert [fastdetect._on_vectors() for _ in range(3)] == [False, False, True]
 
 
 def test_lazily_read_profiles_hold_the_factory_word_map():
