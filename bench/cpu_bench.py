@@ -12,7 +12,11 @@ Three figures, each measured as whole processes, side by side, alternating, on o
 2. **Per page**: in one process, after a warm-up, each page is cleaned by newsclean and by trafilatura in turn
    (`time.process_time` around each call); the median of the per-page ratios, and the median milliseconds.
 3. **Start-up**: cleaning one page in a fresh process (`newsclean clean PAGE -o OUT`, against a fresh
-   `python -c "import trafilatura; trafilatura.extract(...)"`), the median CPU of `--startup` runs each.
+   `python -c "import trafilatura; trafilatura.extract(...)"`), the median CPU of `--startup` runs each, for the
+   first page of each set: a Chinese page and an English one load different parts (language id runs only on
+   pages outside the CJK scripts).
+
+`--repeat 0` measures the start-up alone.
 
 resiliparse is installed on demand into a temporary directory when missing (`pip install --target`), so the
 project does not depend on it.
@@ -106,10 +110,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--eval", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "eval"))
     ap.add_argument("--sets", nargs="+", default=["magic", "autumn", "wcxb-dev"])
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of the whole commands (0: start-up only)")
     ap.add_argument("--startup", type=int, default=7)
     args = ap.parse_args()
-    pages = sorted(str(p) for s in args.sets for p in (Path(args.eval) / s / "html").iterdir() if p.is_file())
+    by_set = {s: sorted(str(p) for p in (Path(args.eval) / s / "html").iterdir() if p.is_file()) for s in args.sets}
+    pages = sorted(p for found in by_set.values() for p in found)
     if not pages:
         raise SystemExit("no pages found")
     pin = ["taskset", "-c", "0"] if os.path.exists("/usr/bin/taskset") else []  # one core for every command
@@ -127,26 +132,31 @@ def main() -> None:
                   file=sys.stderr)
         total = {k: statistics.median(v) for k, v in rounds.items() if v}
         per_page = subprocess.run([*pin, sys.executable, "-c", PER_PAGE, *pages], capture_output=True, text=True,
-                                  check=True).stdout
-        startup: dict[str, list[float]] = {"newsclean": [], "trafilatura": []}
-        page = pages[0]
-        for _ in range(args.startup):
-            startup["newsclean"].append(cpu_of([*pin, NEWSCLEAN, "clean", "-q", "-j", "1", page, "-o", out]))
-            startup["trafilatura"].append(cpu_of([*pin, sys.executable, "-c", TRAFILATURA, page]))
-    pp = json.loads(per_page)
+                                  check=True).stdout if args.repeat else ""
+        startup: dict[str, dict[str, list[float]]] = {}
+        for name, found in by_set.items():
+            if not found:
+                continue
+            runs = startup[name] = {"newsclean": [], "trafilatura": []}
+            for _ in range(args.startup):
+                runs["newsclean"].append(cpu_of([*pin, NEWSCLEAN, "clean", "-q", "-j", "1", found[0], "-o", out]))
+                runs["trafilatura"].append(cpu_of([*pin, sys.executable, "-c", TRAFILATURA, found[0]]))
     n = len(pages)
     print(f"pages: {n} ({', '.join(args.sets)}); machine: {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}; "
           f"{time.strftime('%Y-%m-%d')}")
-    for k, v in total.items():
-        print(f"  {k:12s} total CPU {v:7.2f} s  ({1000 * v / n:6.1f} ms a page)")
-    print(f"  ratio newsclean / trafilatura, whole commands: {total['newsclean'] / total['trafilatura']:.3f}")
-    if "resiliparse" in total:
-        print(f"  floor: resiliparse / trafilatura {total['resiliparse'] / total['trafilatura']:.3f}")
-    print(f"  per page (one process, alternating): median ratio {pp['ratio']:.3f}; median {pp['ours_ms']:.1f} ms "
-          f"against {pp['theirs_ms']:.1f} ms")
-    s_ours, s_theirs = statistics.median(startup["newsclean"]), statistics.median(startup["trafilatura"])
-    print(f"  start-up, one page in a fresh process: newsclean {s_ours:.3f} s, trafilatura {s_theirs:.3f} s, "
-          f"ratio {s_ours / s_theirs:.2f}")
+    if total:
+        pp = json.loads(per_page)
+        for k, v in total.items():
+            print(f"  {k:12s} total CPU {v:7.2f} s  ({1000 * v / n:6.1f} ms a page)")
+        print(f"  ratio newsclean / trafilatura, whole commands: {total['newsclean'] / total['trafilatura']:.3f}")
+        if "resiliparse" in total:
+            print(f"  floor: resiliparse / trafilatura {total['resiliparse'] / total['trafilatura']:.3f}")
+        print(f"  per page (one process, alternating): median ratio {pp['ratio']:.3f}; median {pp['ours_ms']:.1f} ms "
+              f"against {pp['theirs_ms']:.1f} ms")
+    for name, runs in startup.items():
+        s_ours, s_theirs = statistics.median(runs["newsclean"]), statistics.median(runs["trafilatura"])
+        print(f"  start-up, one page of {name} in a fresh process: newsclean {s_ours:.3f} s, trafilatura "
+              f"{s_theirs:.3f} s, ratio {s_ours / s_theirs:.2f}")
 
 
 if __name__ == "__main__":
