@@ -126,7 +126,7 @@ def test_lazily_read_profiles_hold_the_factory_word_map():
     assert profiles.known == set(factory.word_lang_prob_map)
     for word in sorted(factory.word_lang_prob_map)[::50] + ["e", "th", "the", " a"]:
         if word in factory.word_lang_prob_map:
-            assert profiles.vector(word).tolist() == factory.word_lang_prob_map[word], word
+            assert profiles.row(word) == profiles.vector(word).tolist() == factory.word_lang_prob_map[word], word
 
 
 def test_required_strings_of_patterns():

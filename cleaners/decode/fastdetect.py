@@ -61,24 +61,30 @@ class _Profiles:
         self._vectors: dict[str, np.ndarray] = {}
 
     def row(self, word: str) -> list[float]:
-        """The word's row of the factory's word_lang_prob_map: its frequency in each language's profile over
-        that profile's count of n-grams of its length (the same division, hence the same floats)."""
+        """The word's row of the factory's word_lang_prob_map (memoised)."""
         if (row := self._rows.get(word)) is None:
-            row = self._rows[word] = [0.0] * self.langsize
-            length = len(word)
-            if 1 <= length <= _TRIGRAM:
-                for j, freq in enumerate(self._freqs):
-                    if (count := freq.get(word)) is not None:
-                        row[j] = 1.0 * count / self._n_words[j][length - 1]
+            row = self._rows[word] = self._computed(word)
         return row
 
     def vector(self, word: str) -> np.ndarray:
-        """The row as a numpy vector."""
+        """The row as a numpy vector (memoised; the row is not kept beside it)."""
         if (vector := self._vectors.get(word)) is None:
             import numpy as np
 
-            vector = self._vectors[word] = np.array(self.row(word))
+            row = self._rows.get(word)
+            vector = self._vectors[word] = np.array(row if row is not None else self._computed(word))
         return vector
+
+    def _computed(self, word: str) -> list[float]:
+        """The word's frequency in each language's profile over that profile's count of n-grams of its length: the
+        division DetectorFactory.add_profile makes, hence the same floats."""
+        row = [0.0] * self.langsize
+        length = len(word)
+        if 1 <= length <= _TRIGRAM:
+            for j, freq in enumerate(self._freqs):
+                if (count := freq.get(word)) is not None:
+                    row[j] = 1.0 * count / self._n_words[j][length - 1]
+        return row
 
 
 @functools.cache
