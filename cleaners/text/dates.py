@@ -5,7 +5,8 @@ reads both).
 The month names are data (data/months.yaml, one block per language); one regex is compiled from all of them, so a
 line is scanned once whatever its language. Every repetition in the pattern is bounded and no two adjacent parts
 can match the same characters, so a line cannot make it backtrack badly. This module depends on nothing else in
-the package, so that the text rules' detectors (structure.py) can use TEXT_DATE as well as metadata.py.
+the package but its YAML reader, so that the text rules' detectors (structure.py) can use TEXT_DATE as well as
+metadata.py.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import functools
 from importlib import resources
 
 import regex
-import yaml
+
+from cleaners.io.yamlfile import load_table_text
 
 MONTHS_FILE = "data/months.yaml"
 
@@ -22,7 +24,7 @@ MONTHS_FILE = "data/months.yaml"
 @functools.cache
 def month_numbers() -> dict[str, int]:
     """Every month name in the data file, lower-cased, -> its number."""
-    data = yaml.safe_load(resources.files("cleaners").joinpath(MONTHS_FILE).read_text("utf-8"))
+    data = load_table_text(resources.files("cleaners").joinpath(MONTHS_FILE).read_text("utf-8"))
     return {str(name).lower(): int(number) for months in data.values() for number, names in months.items()
             for name in names}
 
