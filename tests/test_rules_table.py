@@ -8,6 +8,7 @@ from cleaners.text.rules import (
     VARIANT_TABLE,
     RuleError,
     build_variant_table,
+    bundled_table_text,
     compile_rule,
     default_table,
     load_table,
@@ -20,6 +21,29 @@ def test_every_rule_is_named_and_has_a_case():
     assert len(table.rules) >= 25
     for rule in table.rules:
         assert rule.name and rule.concept and len(rule.case) > 10
+
+
+def test_every_bundled_pattern_compiles_with_its_meta_groups():
+    # the bundled table compiles each rule when first tried; checked whole here, as a user's table is on loading
+    checked = load_table(bundled_table_text())
+    assert [r.name for r in checked.rules] == [r.name for r in default_table().rules]
+    assert all("regex" in vars(r) for r in checked.rules)
+
+
+def test_bundled_rules_compile_when_first_tried():
+    table = load_table(bundled_table_text(), lazy=True)
+    han = next(r for r in table.rules if r.script == "han")
+    assert "regex" not in vars(han)
+    assert han.regex.pattern == widen_to_traditional(han.pattern) and "regex" in vars(han)
+    latin_only = table.for_line("Share this article")  # a line without ideographs never compiles a han rule
+    for rule in (*latin_only.tail, *latin_only.whole):
+        rule.matches_line("Share this article")
+    assert not any("regex" in vars(r) for r in table.rules if r.script == "han" and r is not han)
+
+
+def test_a_user_rule_that_does_not_compile_fails_on_loading():
+    with pytest.raises(RuleError, match="meta groups"):
+        load_table("rules:\n  - {name: a, concept: c, scope: line, pattern: x, case: because, meta: [site]}\n")
 
 
 def test_pattern_widening_adds_traditional_forms():

@@ -120,7 +120,7 @@ def _warm_up(config: CleanerConfig) -> None:
     The cyclic collector is paused meanwhile (loading them creates ~100,000 long-lived objects, which would
     set off collections that walk them again and again: 40% of the warm-up), and what is loaded is then
     frozen: never collected, so full collections during the run skip it, and in a forked worker they do not
-    touch (and copy) the pages it shares with the parent. Both hold for the in-process path too.
+    touch (and copy) the pages it shares with the parent. _in_process does the same around its first chunk.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -169,15 +169,35 @@ def clean_items(items: Iterable[InputItem], config: CleanerConfig | None = None,
     if len(head) < chunk_size * jobs:
         jobs = 1
     items = chain(head, items)
-    _warm_up(config)
     try:
         if jobs <= 1:
-            for chunk in _chunks(items, chunk_size):
-                yield clean_chunk(chunk, config, encode=encode, file_cleaner=file_cleaner)
+            yield from _in_process(_chunks(items, chunk_size), config, encode, file_cleaner)
             return
+        _warm_up(config)
         yield from _in_workers(items, config, jobs, chunk_size, in_flight or 4 * jobs, encode, max_chunks_per_worker)
     finally:
         gc.unfreeze()  # an in-process caller's heap is collected as usual again
+
+
+def _in_process(chunks: Iterator[list[InputItem]], config: CleanerConfig, encode: bool,
+                file_cleaner: Callable[[str, CleanerConfig], Document] | None) -> Iterator[Chunk]:
+    """Chunks cleaned in this process. No warm-up page: there are no workers to share it with, and the first
+    chunk loads what its own pages need and only that (the text rules of a script its pages do not hold are never
+    compiled). As in _warm_up, the collector is paused while it loads, and what is loaded is then frozen."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        first = next(chunks, None)
+        result = None if first is None else clean_chunk(first, config, encode=encode, file_cleaner=file_cleaner)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    if result is None:
+        return
+    yield result
+    for chunk in chunks:
+        yield clean_chunk(chunk, config, encode=encode, file_cleaner=file_cleaner)
 
 
 def _in_workers(items: Iterator[InputItem], config: CleanerConfig, jobs: int, chunk_size: int, in_flight: int,

@@ -39,22 +39,47 @@ class Rule:
     scope: str
     pattern: str
     case: str
-    regex: regex.Pattern = field(repr=False, compare=False)
     block: str | None = None
     meta: tuple[str, ...] = ()
     max_chars: int | None = None
     ends_article: bool = False
     script: str = "any"  # the lines it is tried on: "han" (holding an ideograph), "latin" (a Latin letter), "any"
-    # strings (case-folded) one of which every match holds, or None: a line holding none is not searched
-    needs: frozenset[str] | None = field(default=None, repr=False, compare=False)
-    # the characters a match starts with (case-folded when starts_folded), or None: a line rule (matched whole)
-    # is not tried on a line that starts with another
-    starts: frozenset[str] | None = field(default=None, repr=False, compare=False)
-    starts_folded: bool = field(default=False, repr=False, compare=False)
     roles: frozenset[str] = frozenset()  # what its lines do beyond being removed (cleaners.text.catalogue.ROLES)
     # pages and what the rule must remove from them or keep (run by tests/test_rule_examples.py)
     examples: tuple[dict, ...] = field(default=(), repr=False, compare=False)
     line_roles: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # its roles and its concept's
+
+    # The compiled pattern (its ideographs widened to their Traditional forms) and its prechecks are made when the
+    # rule is first tried: the rules of a script a run never meets are never compiled (half the table for a page
+    # without ideographs, a tenth of a second of start-up).
+
+    @functools.cached_property
+    def regex(self) -> regex.Pattern:
+        return regex.compile(widen_to_traditional(self.pattern), regex.V0)
+
+    @functools.cached_property
+    def needs(self) -> frozenset[str] | None:
+        """Strings (case-folded) one of which every match holds, or None: a line holding none is not searched.
+        Only where the engine is slow, in the search for a case-insensitive alternation (a line rule is matched
+        from its start only, and a case-sensitive search skips ahead to its first literal faster than `in`)."""
+        if not self.max_chars or not self.regex.flags & regex.IGNORECASE:
+            return None
+        return required_strings(self.regex.pattern)
+
+    @functools.cached_property
+    def _start_test(self) -> tuple[frozenset[str], bool] | None:
+        whole = self.scope in ("line", "tail") and not self.max_chars  # matched with fullmatch
+        return start_chars(self.regex.pattern, self.regex.flags) if whole else None
+
+    @functools.cached_property
+    def starts(self) -> frozenset[str] | None:
+        """The characters a match starts with (case-folded when starts_folded), or None: a line rule (matched
+        whole) is not tried on a line that starts with another."""
+        return self._start_test[0] if self._start_test else None
+
+    @functools.cached_property
+    def starts_folded(self) -> bool:
+        return bool(self._start_test and self._start_test[1])
 
     def matches_line(self, line: str) -> regex.Match | None:
         """Match against a whole line: rules with max_chars search lines up to that length, others fullmatch."""
@@ -283,7 +308,9 @@ def widen_to_traditional(pattern: str) -> str:
     return "".join(out)
 
 
-def compile_rule(entry: dict) -> Rule:
+def compile_rule(entry: dict, *, lazy: bool = False) -> Rule:
+    """A rule from its table entry, checked; its pattern is compiled now (a user's rule: a pattern that does not
+    compile is an error before any page), or when first tried (`lazy`: the bundled table, which tests compile)."""
     unknown = set(entry) - _FIELDS
     if unknown:
         raise RuleError(f"rule {entry.get('name')!r}: unknown keys {sorted(unknown)}")
@@ -299,35 +326,31 @@ def compile_rule(entry: dict) -> Rule:
     if entry["scope"] == "tail" and entry.get("block") not in BLOCKS:
         raise RuleError(f"rule {entry['name']!r}: tail rules need block: one of {BLOCKS}")
     try:
-        compiled = regex.compile(widen_to_traditional(entry["pattern"]), regex.V0)
-    except regex.error as exc:
-        raise RuleError(f"rule {entry['name']!r}: pattern does not compile: {exc}") from exc
-    missing = [g for g in entry.get("meta") or () if g not in compiled.groupindex]
-    if missing:
-        raise RuleError(f"rule {entry['name']!r}: meta groups {missing} are not in the pattern")
-    try:
         roles = checked_roles(entry.get("roles"), f"rule {entry['name']!r}")
         examples = checked_examples(entry.get("examples"), f"rule {entry['name']!r}")
     except CatalogueError as exc:
         raise RuleError(str(exc)) from None
-    whole = entry["scope"] in ("line", "tail") and not entry.get("max_chars")  # matched with fullmatch
-    starts = start_chars(compiled.pattern, compiled.flags) if whole else None
-    return Rule(
+    rule = Rule(
         name=entry["name"], concept=entry["concept"], scope=entry["scope"], pattern=entry["pattern"],
-        case=entry["case"], regex=compiled, block=entry.get("block"), meta=tuple(entry.get("meta") or ()),
+        case=entry["case"], block=entry.get("block"), meta=tuple(entry.get("meta") or ()),
         max_chars=entry.get("max_chars"), ends_article=bool(entry.get("ends_article")),
-        script=entry.get("script", "any"),
-        needs=required_strings(compiled.pattern) if _prechecked(entry, compiled) else None,
-        starts=starts[0] if starts else None, starts_folded=bool(starts and starts[1]),
-        roles=roles, examples=examples, line_roles=roles | concept_roles(entry["concept"]),
+        script=entry.get("script", "any"), roles=roles, examples=examples,
+        line_roles=roles | concept_roles(entry["concept"]),
     )
+    if not lazy:
+        check_pattern(rule)
+    return rule
 
 
-def _prechecked(entry: dict, compiled: regex.Pattern) -> bool:
-    """Whether a rule's required strings are looked for before its regex: only where the engine is slow, in the
-    search for a case-insensitive alternation (a line rule is matched from its start only, and a case-sensitive
-    search skips ahead to its first literal faster than `in` prechecks)."""
-    return bool(entry.get("max_chars")) and bool(compiled.flags & regex.IGNORECASE)
+def check_pattern(rule: Rule) -> None:
+    """Compile the rule's pattern; RuleError when it does not compile or lacks a group its `meta` names."""
+    try:
+        compiled = rule.regex
+    except regex.error as exc:
+        raise RuleError(f"rule {rule.name!r}: pattern does not compile: {exc}") from exc
+    missing = [g for g in rule.meta if g not in compiled.groupindex]
+    if missing:
+        raise RuleError(f"rule {rule.name!r}: meta groups {missing} are not in the pattern")
 
 
 @dataclass(frozen=True)
@@ -394,11 +417,12 @@ class RuleTable:  # noqa: PLW1641 - cached_property needs a __dict__; frozen onl
         return RuleTable(self.rules + extra, f"{self.version}+{digest}")
 
 
-def load_table(text: str) -> RuleTable:
+def load_table(text: str, *, lazy: bool = False) -> RuleTable:
+    """A rule table from its YAML text (see compile_rule for `lazy`)."""
     data = load_table_text(text)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RuleError("rule table must be a mapping with a 'rules' list")
-    rules = tuple(compile_rule(e) for e in data["rules"])
+    rules = tuple(compile_rule(e, lazy=lazy) for e in data["rules"])
     names = [r.name for r in rules]
     if len(names) != len(set(names)):
         raise RuleError("rule names must be unique")
@@ -408,5 +432,10 @@ def load_table(text: str) -> RuleTable:
 
 @functools.lru_cache(maxsize=1)
 def default_table() -> RuleTable:
-    """The bundled rule table (compiled once per process)."""
-    return load_table(resources.files("cleaners").joinpath("data/text_rules.yaml").read_text("utf-8"))
+    """The bundled rule table (each rule compiled once per process, when first tried; tests/test_rules_table.py
+    compiles them all)."""
+    return load_table(bundled_table_text(), lazy=True)
+
+
+def bundled_table_text() -> str:
+    return resources.files("cleaners").joinpath("data/text_rules.yaml").read_text("utf-8")
