@@ -20,6 +20,7 @@ from cleaners.core import CleanError, Source
 from cleaners.decode.charset import canonical_codec, declared_charset
 from cleaners.document.entry import clean_html_bytes
 from cleaners.html.pagetype import page_kind
+from cleaners.text.rules import default_table
 
 from .links import LinkResolver, count_links, domain_filter, page_hrefs
 from .store import encode_line, record_key
@@ -48,6 +49,7 @@ def warm_up() -> None:
     forked workers, stay shared with the fork server instead of being copied when the collector touches them."""
     try:
         process_page(_WARM_PAGE, {"name": "warm-up.html"}, True)
+        default_table().compile_all()  # the rules of every script, not only those the warm-up page tried
     except Exception:  # a warm-up that fails costs nothing but the warm-up
         pass
     gc.collect()

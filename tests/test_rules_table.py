@@ -41,6 +41,12 @@ def test_bundled_rules_compile_when_first_tried():
     assert not any("regex" in vars(r) for r in table.rules if r.script == "han" and r is not han)
 
 
+def test_compile_all_compiles_every_rule():
+    table = load_table(bundled_table_text(), lazy=True)
+    table.compile_all()
+    assert all({"regex", "needs", "starts"} <= set(vars(r)) for r in table.rules)
+
+
 def test_a_user_rule_that_does_not_compile_fails_on_loading():
     with pytest.raises(RuleError, match="meta groups"):
         load_table("rules:\n  - {name: a, concept: c, scope: line, pattern: x, case: because, meta: [site]}\n")

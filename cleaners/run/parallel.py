@@ -37,6 +37,7 @@ from cleaners.record import Document
 from cleaners.run.chunkpool import KEPT, ChunkPool, Task, WorkerError, default_jobs  # noqa: F401 (re-exported)
 from cleaners.run.chunks import Chunk, Result, died, error_entry, how_it_ended, internal_entry, joined
 from cleaners.run.workers import serve
+from cleaners.text.rules import default_table
 
 MAX_CHUNKS_PER_WORKER = 500  # then the worker is replaced by a fresh fork: whatever a library leaks is returned
 MAX_DEATHS_IN_A_ROW = 5  # worker deaths with no result in between that stop the run: no page is that bad
@@ -126,6 +127,7 @@ def _warm_up(config: CleanerConfig) -> None:
     gc.disable()
     try:
         clean_decoded(_WARM_PAGE, Source("warm-up.html"), fmt="html", config=config)
+        default_table().compile_all()  # the rules of every script, not only those the warm-up page tried
     except Exception:  # a warm-up that fails costs nothing but the warm-up
         pass
     finally:

@@ -1,4 +1,4 @@
-"""The text rule table: loaded from data/text_rules.yaml, compiled once, Traditional variants added."""
+"""The text rule table: loaded from data/text_rules.yaml, each rule compiled once, Traditional variants added."""
 from __future__ import annotations
 
 import functools
@@ -409,6 +409,11 @@ class RuleTable:  # noqa: PLW1641 - cached_property needs a __dict__; frozen onl
         One regex over the whole table would test every rule at once, but a long alternation of case-insensitive
         searches is several times slower than its parts; the script of the line prunes most rules instead."""
         return self._by_script[bool(_HAN.search(line)), bool(_LATIN.search(line))]
+
+    def compile_all(self) -> None:
+        """Compile every rule and its prechecks now: before forking workers, which then share them."""
+        for rule in self.rules:
+            _ = rule.regex, rule.needs, rule.starts, rule.starts_folded
 
     def extended(self, entries: list[dict]) -> RuleTable:
         """A copy with extra rules appended (per-site text rules)."""
