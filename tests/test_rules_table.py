@@ -47,6 +47,15 @@ def test_compile_all_compiles_every_rule():
     assert all({"regex", "needs", "starts"} <= set(vars(r)) for r in table.rules)
 
 
+def test_extra_rules_are_compiled_once_per_table():
+    table = load_table(bundled_table_text(), lazy=True)
+    entry = {"name": "extra", "concept": "c", "scope": "line", "pattern": "foo", "case": "because"}
+    first = table.extended([entry])
+    assert table.extended([dict(entry)]) is first  # every page of a run with the same extra rules
+    assert first.rules[-1].name == "extra" and len(first.rules) == len(table.rules) + 1
+    assert table.extended([dict(entry, pattern="bar")]) is not first
+
+
 def test_a_user_rule_that_does_not_compile_fails_on_loading():
     with pytest.raises(RuleError, match="meta groups"):
         load_table("rules:\n  - {name: a, concept: c, scope: line, pattern: x, case: because, meta: [site]}\n")

@@ -376,6 +376,7 @@ class ScopedRules:
         return found
 
 
+_MAX_EXTENSIONS = 256  # extended tables remembered per table (one per site with text rules, one per config)
 _MAX_HEADS = 8_192  # first characters remembered per script combination (a page's lines start with a few hundred)
 
 
@@ -415,11 +416,20 @@ class RuleTable:  # noqa: PLW1641 - cached_property needs a __dict__; frozen onl
         for rule in self.rules:
             _ = rule.regex, rule.needs, rule.starts, rule.starts_folded
 
+    @functools.cached_property
+    def _extensions(self) -> dict[str, RuleTable]:
+        return {}
+
     def extended(self, entries: list[dict]) -> RuleTable:
-        """A copy with extra rules appended (per-site text rules)."""
-        extra = tuple(compile_rule(e) for e in entries)
-        digest = hashlib.sha256(repr([e for e in entries]).encode()).hexdigest()[:8]
-        return RuleTable(self.rules + extra, f"{self.version}+{digest}")
+        """A copy with extra rules appended (a site's text rules, a config's extra rules): the same copy for the
+        same entries, so that they are compiled once, not again for every page."""
+        key = repr(list(entries))
+        if (found := self._extensions.get(key)) is None:
+            extra = tuple(compile_rule(e) for e in entries)
+            found = RuleTable(self.rules + extra, f"{self.version}+{hashlib.sha256(key.encode()).hexdigest()[:8]}")
+            if len(self._extensions) < _MAX_EXTENSIONS:
+                self._extensions[key] = found
+        return found
 
 
 def load_table(text: str, *, lazy: bool = False) -> RuleTable:
