@@ -18,6 +18,7 @@ again with nothing finished in between (the machine kills them all) stop the run
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing as mp
 import pickle
@@ -114,26 +115,32 @@ _WARM_PAGE = ("<html><head><title>预热</title></head><body><article><p>"
               + "这是一段用于预热清洗器的中文正文，句子完整，标点齐全。" * 8 + "</p></article></body></html>")
 
 
-def _warm_up(config: CleanerConfig) -> None:
-    """Clean one small page before the first input: rule tables, extractors and lazy imports are then loaded
-    once, before forking, and shared by every worker instead of each worker paying for them on its first page.
-
-    The cyclic collector is paused meanwhile (loading them creates ~100,000 long-lived objects, which would
-    set off collections that walk them again and again: 40% of the warm-up), and what is loaded is then
-    frozen: never collected, so full collections during the run skip it, and in a forked worker they do not
-    touch (and copy) the pages it shares with the parent. _in_process does the same around its first chunk.
-    """
+@contextlib.contextmanager
+def _loading() -> Iterator[None]:
+    """Around the first cleaning of a run, which loads rule tables, extractors and lazy imports: the cyclic
+    collector is paused (loading creates ~100,000 long-lived objects, which would set off collections that walk
+    them again and again: 40% of a warm-up), and what is loaded is then frozen: never collected, so full
+    collections during the run skip it, and in a forked worker they do not touch (and copy) the pages it shares
+    with the parent."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        clean_decoded(_WARM_PAGE, Source("warm-up.html"), fmt="html", config=config)
-        default_table().compile_all()  # the rules of every script, not only those the warm-up page tried
-    except Exception:  # a warm-up that fails costs nothing but the warm-up
-        pass
+        yield
     finally:
         if enabled:
             gc.enable()
     gc.freeze()
+
+
+def _warm_up(config: CleanerConfig) -> None:
+    """Clean one small page before the first input, and compile every rule: what they load is then loaded once,
+    before forking, and shared by every worker instead of each worker paying for it on its first page."""
+    with _loading():
+        try:
+            clean_decoded(_WARM_PAGE, Source("warm-up.html"), fmt="html", config=config)
+            default_table().compile_all()  # the rules of every script, not only those the warm-up page tried
+        except Exception:  # a warm-up that fails costs nothing but the warm-up
+            pass
 
 
 def _work(conn: Connection, inherited: list[Connection], config: CleanerConfig, encode: bool,
@@ -185,16 +192,10 @@ def _in_process(chunks: Iterator[list[InputItem]], config: CleanerConfig, encode
                 file_cleaner: Callable[[str, CleanerConfig], Document] | None) -> Iterator[Chunk]:
     """Chunks cleaned in this process. No warm-up page: there are no workers to share it with, and the first
     chunk loads what its own pages need and only that (the text rules of a script its pages do not hold are never
-    compiled). As in _warm_up, the collector is paused while it loads, and what is loaded is then frozen."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    compiled)."""
+    with _loading():
         first = next(chunks, None)
         result = None if first is None else clean_chunk(first, config, encode=encode, file_cleaner=file_cleaner)
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
     if result is None:
         return
     yield result
