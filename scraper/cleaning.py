@@ -7,11 +7,14 @@ from typing import Any
 
 from cleaners.config import CleanerConfig
 
-from .cleanwork import PageOutcome, init_worker, process_page
+from .outcome import PageOutcome
 from .workerpool import PipePool, start_fork_server
 
 # imported by the fork server the workers are forked from: it warms the cleaner up once for all of them
 WARM_MODULES = ("scraper.warmworker",)
+# the workers' functions (scraper.cleanwork), by name: this process does not import the cleaner
+INIT_WORKER = "scraper.cleanwork:init_worker"
+PROCESS_PAGE = "scraper.cleanwork:process_page"
 
 
 def cleaner_config(config_path: str | None, removed: str | None = None) -> CleanerConfig:
@@ -43,7 +46,7 @@ class PageCleaning:
 
     def start(self) -> None:
         if self.pool is None:
-            self.pool = PipePool(self.workers, initializer=init_worker, initargs=(self.config.to_dict(),),
+            self.pool = PipePool(self.workers, initializer=INIT_WORKER, initargs=(self.config.to_dict(),),
                                  preload=WARM_MODULES)
 
     def close(self) -> None:
@@ -59,7 +62,7 @@ class PageCleaning:
         self.start()
         assert self.pool is not None
         try:
-            return await self.pool.run(process_page, body, source, is_article, keywords, requested_url, links_of,
+            return await self.pool.run(PROCESS_PAGE, body, source, is_article, keywords, requested_url, links_of,
                                        depth, max_links)
         except Exception as exc:
             return PageOutcome(reason="internal", detail=f"{type(exc).__name__}: {exc}"[:200], worker_died=True)

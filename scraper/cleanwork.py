@@ -9,7 +9,6 @@ them against the crawl's state.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -17,12 +16,12 @@ from lxml import html as lxml_html
 
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, Source
-from cleaners.decode.charset import canonical_codec, declared_charset
 from cleaners.document.entry import clean_html_bytes
 from cleaners.html.pagetype import page_kind
 from cleaners.text.rules import default_table
 
 from .links import LinkResolver, count_links, domain_filter, page_hrefs
+from .outcome import PageOutcome, bytes_tree
 from .store import encode_line, record_key
 
 _config: CleanerConfig | None = None
@@ -54,24 +53,6 @@ def warm_up() -> None:
         pass
     gc.collect()
     gc.freeze()
-
-
-@dataclass
-class PageOutcome:
-    """What became of a page: a record (an article) or a skip reason, and the page's links."""
-
-    line: bytes = b""  # an article's record as its JSON line (store.encode_line)
-    key: str | None = None  # the record's key in articles.jsonl (its `url`)
-    reason: str = ""  # why there is no record: not_article, off_topic, no_text, internal ...
-    detail: str = ""
-    links: list[str] | None = None  # new canonical URLs linked from the page; None when it could not be parsed
-    links_on_page: int = 0  # set when the page has more links than were read (max_links): how many it has
-    worker_died: bool = False  # set by the crawler's side when the worker died on the page
-    parsed: bool = field(default=False, repr=False)
-
-    def skip(self, reason: str, detail: str = "") -> PageOutcome:
-        self.line, self.key, self.reason, self.detail = b"", None, reason, detail
-        return self
 
 
 def process_page(body: bytes, source: dict[str, Any], is_article: bool | None, keywords: tuple[str, ...] = (),
@@ -156,23 +137,3 @@ def page_links(tree: lxml_html.HtmlElement, page_url: str | None, links_of: tupl
     if max_links and len(hrefs) >= max_links and out is not None and (n := count_links(tree)) > max_links:
         out.links_on_page = n
     return list(resolver.resolve(page_url, base, hrefs, depth))
-
-
-def bytes_tree(body: bytes, http_charset: str | None) -> lxml_html.HtmlElement:
-    """The page's tree with libxml2 decoding the bytes (the header's or the page's charset when declared)."""
-    codec = canonical_codec(http_charset or declared_charset(body))
-    if codec:
-        try:
-            return lxml_html.document_fromstring(body, parser=_parser(codec))
-        except (LookupError, etree.ParserError, ValueError):  # a codec Python knows and libxml2 not (euc_jp)
-            pass
-    return lxml_html.document_fromstring(body, parser=_parser(None))
-
-
-_parsers: dict[str | None, lxml_html.HTMLParser] = {}
-
-
-def _parser(codec: str | None) -> lxml_html.HTMLParser:
-    if codec not in _parsers:
-        _parsers[codec] = lxml_html.HTMLParser(encoding=codec, remove_comments=True, no_network=True)
-    return _parsers[codec]

@@ -19,8 +19,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from cleaners.core import Source
 from cleaners.decode.charset import parse_content_type
+from cleaners.document.source import Source
 
 from .writer import AppendFile, BackgroundWriter, write_all
 

@@ -24,6 +24,7 @@ Unix), workers are spawned.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import itertools
 import multiprocessing
 import multiprocessing.forkserver
@@ -88,21 +89,38 @@ class WorkerDied(RuntimeError):
     """The worker process ended while it had a task."""
 
 
-def _serve(conn: Connection, inherited: list[Connection], initializer: Callable[..., None] | None,
+# A task's function, or its initializer: the function itself, or "module:name" for one the crawler process does
+# not import (the cleaning worker's module imports the whole cleaner; see scraper.outcome).
+Function = Callable[..., Any] | str
+_named: dict[str, Callable[..., Any]] = {}
+
+
+def resolve(fn: Function) -> Callable[..., Any]:
+    """The function itself, or the one at "module:name" (imported once per process)."""
+    if not isinstance(fn, str):
+        return fn
+    found = _named.get(fn)
+    if found is None:
+        module, _, name = fn.partition(":")
+        found = _named[fn] = getattr(importlib.import_module(module), name)
+    return found
+
+
+def _serve(conn: Connection, inherited: list[Connection], initializer: Function | None,
            initargs: tuple) -> None:
     """A worker (cleaners.run.workers.serve): `(fn, args)` in, `("ok", result)` or `("error", exc)` back.
 
     A busy worker would finish its page (or stay stuck in it) after the crawler died: it is killed with its parent
     (a spawned worker's is the crawler), and exits when the crawler's end of its pipe hangs up (a fork server's
     children hold the server's lifeline, so the server does not end with the crawler while they live)."""
-    setup = (lambda: initializer(*initargs)) if initializer is not None else None
+    setup = (lambda: resolve(initializer)(*initargs)) if initializer is not None else None
     serve(conn, _run_task, hangup=True, inherited=inherited, setup=setup)
 
 
-def _run_task(task: tuple[Callable[..., Any], tuple]) -> bytes:
+def _run_task(task: tuple[Function, tuple]) -> bytes:
     fn, args = task
     try:
-        result = ("ok", fn(*args))
+        result = ("ok", resolve(fn)(*args))
     except Exception as exc:  # the function's own error, returned, not fatal to the worker
         result = ("error", exc)
     try:
@@ -200,7 +218,7 @@ class _Worker:
 
 
 class PipePool:
-    def __init__(self, workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = (),
+    def __init__(self, workers: int, initializer: Function | None = None, initargs: tuple = (),
                  depth: int = DEPTH, preload: Sequence[str] = ()) -> None:
         global _server_pools
         server = start_fork_server(preload) if preload else None
@@ -234,8 +252,9 @@ class PipePool:
                 self._loop.remove_writer(worker.channel.fd)
         worker.registered = worker.writing = False
 
-    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run fn(*args) in a worker; the result, or the exception fn raised (WorkerDied if the worker died)."""
+    async def run(self, fn: Function, *args: Any) -> Any:
+        """Run fn(*args) in a worker (fn a function or "module:name"); the result, or the exception fn raised
+        (WorkerDied if the worker died)."""
         if self._closed:
             raise WorkerDied("pool closed")
         if self._loop is None:

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -73,28 +71,12 @@ def run(args: argparse.Namespace) -> int:
         if directory and (refusal := unusable_directory(flag, directory)) is not None:
             return fail(refusal)
 
-    from scraper.cleaning import start_cleaning_server
+    from cleaners.commands.scrapyrun import run_spider
 
-    start_cleaning_server()  # first: the cleaning workers' fork server warms up while Scrapy is imported and set up
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
-
-    from scraper.extensions import summary_lines
-    from scraper.spiders.news import NewsSpider
-
-    settings = Settings()
-    settings.setmodule("scraper.settings", priority="project")
-    settings.setdict(values, priority="cmdline")
     summary_file = Path(args.output) / "summary.json"
     summary_file.parent.mkdir(parents=True, exist_ok=True)  # the log file may go there
     summary_file.unlink(missing_ok=True)
-    process = CrawlerProcess(settings)
-    _quiet_scrapy_logger(settings.get("LOG_LEVEL"))
-    process.crawl(NewsSpider)
-    # what is loaded by now (Scrapy, Twisted, the cleaner's modules: ~90,000 objects) lives as long as the crawl:
-    # frozen, the garbage collector stops walking it at every full collection of the reactor's per-page garbage
-    gc.freeze()
-    process.start()
+    settings = run_spider("scraper.spiders.news.NewsSpider", values)
     log = settings.get("LOG_FILE")
     where = f"see {log}" if log else "see the log above"
     if not summary_file.exists():
@@ -102,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
     summary = json.loads(summary_file.read_text("utf-8"))
     finished = summary.get("finish_reason") in ("finished", "shutdown", "closespider_pagecount")
     if not args.quiet:
+        from scraper.extensions import summary_lines
+
         for line in summary_lines(summary):
             print(line, file=sys.stderr)
     elif not finished:
@@ -125,12 +109,3 @@ def unusable_directory(flag: str, directory: str) -> str | None:
     if not os.access(parent, os.W_OK | os.X_OK):
         return f"{flag} {directory}: cannot create it in {parent} (not writable)"
     return None
-
-
-def _quiet_scrapy_logger(level: str | int | None) -> None:
-    """Scrapy sets its logger to DEBUG and leaves the filtering to its handler, so every response and item
-    builds a DEBUG log record that is then thrown away (~0.05 ms of the reactor's time per page). Raise the
-    logger to the level the handler shows: the same lines are logged."""
-    numeric = logging.getLevelName(level) if isinstance(level, str) else level
-    if isinstance(numeric, int) and numeric > logging.DEBUG:
-        logging.getLogger("scrapy").setLevel(numeric)

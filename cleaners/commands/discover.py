@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from pathlib import Path
@@ -122,28 +121,15 @@ def run(args: argparse.Namespace) -> int:
           f"leave-one-out scores {', '.join(f'{s:.3f}' for s in profile.example_scores)}); top terms "
           f"{' '.join(profile.top_terms[:10])}", file=sys.stderr)
 
-    from scraper.cleaning import start_cleaning_server
+    from cleaners.commands.scrapyrun import run_spider
 
-    start_cleaning_server()
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
-
-    from cleaners.commands.crawl import _quiet_scrapy_logger
-    from scraper.discover.output import summary_lines
-    from scraper.spiders.discover import DiscoverSpider
-
-    settings = Settings()
-    settings.setmodule("scraper.settings", priority="project")
-    settings.setdict(values, priority="cmdline")
-    process = CrawlerProcess(settings)
-    _quiet_scrapy_logger(settings.get("LOG_LEVEL"))
-    process.crawl(DiscoverSpider)
-    gc.freeze()
-    process.start()
+    run_spider("scraper.spiders.discover.DiscoverSpider", values)
     summary_file = out / "summary.json"
     if not summary_file.exists():
         return fail("the discovery did not finish (see the log above)")
     summary = json.loads(summary_file.read_text("utf-8"))
+    from scraper.discover.output import summary_lines
+
     for line in summary_lines(summary):
         print(line, file=sys.stderr)
     return 0 if summary.get("finish_reason") in ("finished", "shutdown") else 1

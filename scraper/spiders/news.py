@@ -24,10 +24,10 @@ from cleaners.decode.charset import parse_content_type
 
 from .. import jobdir
 from ..cleaning import PageCleaning, cleaner_config
-from ..cleanwork import PageOutcome, bytes_tree
 from ..items import ArticleRecord, SkipBatch, SkipItem
 from ..limits import CrawlLimits, Cuts
 from ..links import LinkResolver, count_links, domain_filter, page_hrefs
+from ..outcome import PageOutcome, bytes_tree
 from ..refused import Refused
 from ..robots import refusal_detail
 from ..sources import SourceSpec, load_sources
