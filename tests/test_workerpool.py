@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import os
 import resource
+import sys
 
 import pytest
 
@@ -129,3 +130,26 @@ def test_cleaning_workers_exit_when_the_crawler_is_killed(tmp_path, start, state
 
     left = _orphans_after_kill([sys.executable, str(script), state, start], ready, lambda _: started)
     assert left == [], f"cleaning workers {left} outlived the crawler ({start}, {state})"
+
+
+def test_functions_named_by_module_path_run_in_the_worker_only():
+    """A task or initializer given as "module:name" is imported in the worker, not in the calling process (the
+    crawler names the cleaning worker's functions so: tests/test_crawl_startup.py); a name that does not resolve
+    fails its own task, and the worker goes on."""
+    async def scenario() -> None:
+        pool = PipePool(1, initializer="os:getpid")
+        try:
+            assert "colorsys" not in sys.modules
+            assert await pool.run("colorsys:rgb_to_hsv", 1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
+            assert "colorsys" not in sys.modules  # imported by the worker alone
+            assert await pool.run("json:dumps", [1, "二"]) == '[1, "\\u4e8c"]'
+            with pytest.raises(AttributeError):
+                await pool.run("json:no_such_function", 1)
+            with pytest.raises(ModuleNotFoundError):
+                await pool.run("no_such_module_here:f")
+            assert await pool.run(_echo, b"still up") == b"still up"
+            assert pool.restarts == 0
+        finally:
+            pool.close()
+
+    asyncio.run(scenario())
