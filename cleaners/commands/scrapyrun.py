@@ -27,7 +27,7 @@ def run_spider(spider: str, values: dict[str, object]) -> Any:
     process = CrawlerProcess(settings)
     _quiet_scrapy_logger(settings.get("LOG_LEVEL"))
     process.crawl(load_object(spider))
-    # what is loaded by now (Scrapy, Twisted, the cleaner's modules: ~90,000 objects) lives as long as the crawl:
+    # what is loaded by now (Scrapy, Twisted, the crawl's own modules) lives as long as the crawl:
     # frozen, the garbage collector stops walking it at every full collection of the reactor's per-page garbage
     gc.freeze()
     process.start()
