@@ -18,7 +18,6 @@ again with nothing finished in between (the machine kills them all) stop the run
 """
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing as mp
 import pickle
@@ -37,8 +36,8 @@ from cleaners.io.jsonl_out import encode_line
 from cleaners.record import Document
 from cleaners.run.chunkpool import KEPT, ChunkPool, Task, WorkerError, default_jobs  # noqa: F401 (re-exported)
 from cleaners.run.chunks import Chunk, Result, died, error_entry, how_it_ended, internal_entry, joined
+from cleaners.run.warmup import loading, warm_up_with
 from cleaners.run.workers import serve
-from cleaners.text.rules import default_table
 
 MAX_CHUNKS_PER_WORKER = 500  # then the worker is replaced by a fresh fork: whatever a library leaks is returned
 MAX_DEATHS_IN_A_ROW = 5  # worker deaths with no result in between that stop the run: no page is that bad
@@ -111,36 +110,8 @@ def _init(config: CleanerConfig) -> None:
 
 
 
-_WARM_PAGE = ("<html><head><title>预热</title></head><body><article><p>"
-              + "这是一段用于预热清洗器的中文正文，句子完整，标点齐全。" * 8 + "</p></article></body></html>")
-
-
-@contextlib.contextmanager
-def _loading() -> Iterator[None]:
-    """Around the first cleaning of a run, which loads rule tables, extractors and lazy imports: the cyclic
-    collector is paused (loading creates ~100,000 long-lived objects, which would set off collections that walk
-    them again and again: 40% of a warm-up), and what is loaded is then frozen: never collected, so full
-    collections during the run skip it, and in a forked worker they do not touch (and copy) the pages it shares
-    with the parent."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
-
-
 def _warm_up(config: CleanerConfig) -> None:
-    """Clean one small page before the first input, and compile every rule: what they load is then loaded once,
-    before forking, and shared by every worker instead of each worker paying for it on its first page."""
-    with _loading():
-        try:
-            clean_decoded(_WARM_PAGE, Source("warm-up.html"), fmt="html", config=config)
-            default_table().compile_all()  # the rules of every script, not only those the warm-up page tried
-        except Exception:  # a warm-up that fails costs nothing but the warm-up
-            pass
+    warm_up_with(lambda page: clean_decoded(page, Source("warm-up.html"), fmt="html", config=config))
 
 
 def _work(conn: Connection, inherited: list[Connection], config: CleanerConfig, encode: bool,
@@ -193,7 +164,7 @@ def _in_process(chunks: Iterator[list[InputItem]], config: CleanerConfig, encode
     """Chunks cleaned in this process. No warm-up page: there are no workers to share it with, and the first
     chunk loads what its own pages need and only that (the text rules of a script its pages do not hold are never
     compiled)."""
-    with _loading():
+    with loading():
         first = next(chunks, None)
         result = None if first is None else clean_chunk(first, config, encode=encode, file_cleaner=file_cleaner)
     if result is None:
