@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -424,6 +425,14 @@ class Server:
 
 
 @contextmanager
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up on a kept-alive connection (a crawler exiting) is no error of the site's."""
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def serve(directory: str | Path, port: int = 0) -> Iterator[Server]:
     """Serve a site directory on 127.0.0.1 (a free port unless given) in a background thread."""
     root = Path(directory).resolve()
@@ -432,7 +441,7 @@ def serve(directory: str | Path, port: int = 0) -> Iterator[Server]:
         "root": root, "hits": {}, "agents": set(), "lock": threading.Lock(), "cache": {},
         "header_charset": json.loads(charset_file.read_text("utf-8")) if charset_file.exists() else {},
     })
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    httpd = _QuietServer(("127.0.0.1", port), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
