@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import regex
+from cleaners import regexcache
 
 SCHEMA_VERSION = "1"  # written in the Parquet schema metadata as `newsclean_schema`
 
@@ -131,9 +131,9 @@ def metadata_fields() -> tuple[Field, ...]:
 
 # ---- date-times -------------------------------------------------------------------------------------------
 
-_YEAR = regex.compile(r"\d{4}")
-_MONTH = regex.compile(r"\d{4}-\d{2}")
-_DAY = regex.compile(r"\d{4}-\d{2}-\d{2}")
+_YEAR = regexcache.compile(r"\d{4}")
+_MONTH = regexcache.compile(r"\d{4}-\d{2}")
+_DAY = regexcache.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def iso_datetime(value: str | None) -> tuple[str | None, str | None]:

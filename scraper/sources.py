@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import regex
 
+from cleaners import regexcache
 from cleaners.io.yamlfile import read_yaml
 
 
@@ -97,7 +98,7 @@ def _article_pattern(entry: dict[str, Any], where: str) -> tuple[str, Any]:
     if not isinstance(pattern, str):
         raise SourcesError(f"{where}: `article_pattern` must be a string (a regular expression)")
     try:
-        return pattern, (regex.compile(pattern) if pattern else None)
+        return pattern, (regexcache.compile(pattern) if pattern else None)
     except regex.error as exc:
         raise SourcesError(f"{where}: `article_pattern` is not a valid regular expression: {exc}") from exc
 

@@ -7,8 +7,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import regex
 from w3lib.url import safe_url_string
 
+from cleaners import regexcache
+
 # Query parameters that identify a campaign or a click, never the page.
-_TRACKING = regex.compile(
+_TRACKING = regexcache.compile(
     r"^(utm_\w+|spm|from|fromsource|share_?from|share_?token|shareid|sharesource|wxshare_count|fbclid|gclid|"
     r"dclid|msclkid|yclid|mc_cid|mc_eid|_hsenc|_hsmsa|ref_src|isappinstalled|scene|clicktime|enterid)$", regex.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}

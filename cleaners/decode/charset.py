@@ -10,9 +10,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
-import regex
-
-from cleaners import tuning
+from cleaners import regexcache, tuning
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -30,7 +28,7 @@ _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)"
 _GZIP_MAGIC = b"\x1f\x8b"
 # A compressed page may expand to at most this much (gzip bombs expand a thousandfold).
 MAX_DECOMPRESSED = 64 * 1024 * 1024
-_ANY_HAN = regex.compile(r"\p{Han}")
+_ANY_HAN = regexcache.compile(r"\p{Han}")
 # Frequent Han characters (Simplified and Traditional forms): text decoded with the wrong Chinese codec is
 # made of rare characters, text decoded with the right one is full of these.
 _COMMON_HAN = frozenset(
@@ -234,7 +232,7 @@ def _detect(raw: bytes) -> Decoded:
 # misread_min_chars and misread_share.
 _LATIN1_HIGH = re.compile(r"[\u0080-\u00ff]")
 # (the regex module scans a string for one class of characters several times faster than re)
-_MISREAD_PAIR = regex.compile(r"[\u0080-\u009f\u00a1-\u00ff]{2}")  # not-break spaces come in pairs in any page
+_MISREAD_PAIR = regexcache.compile(r"[\u0080-\u009f\u00a1-\u00ff]{2}")  # not-break spaces come in pairs in any page
 # UTF-8 writes U+0080..U+00FF, and nothing else, with these lead bytes: a text whose encoding holds neither has no
 # Latin-1 character, hence no misread pair (a C-speed test that most English pages pass)
 _LATIN1_LEADS = (b"\xc2", b"\xc3")

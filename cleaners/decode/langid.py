@@ -16,9 +16,7 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 
-import regex
-
-from cleaners import tuning
+from cleaners import regexcache, tuning
 
 
 @dataclass(frozen=True)
@@ -45,10 +43,10 @@ class LangIdSettings:
 SETTINGS = LangIdSettings.from_tuning(tuning.DEFAULT)
 # BCP 47 script subtags for the two Chinese profiles langdetect ships.
 _CODES = {"zh-cn": "zh-Hans", "zh-tw": "zh-Hant"}
-_HAN = regex.compile(r"\p{Han}")
-_KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}ー]")
-_HANGUL = regex.compile(r"\p{Hangul}")
-_NOT_LETTER = regex.compile(r"\P{L}+")  # deleted, what is left are the letters (counted without a list of them)
+_HAN = regexcache.compile(r"\p{Han}")
+_KANA = regexcache.compile(r"[\p{Hiragana}\p{Katakana}ー]")
+_HANGUL = regexcache.compile(r"\p{Hangul}")
+_NOT_LETTER = regexcache.compile(r"\P{L}+")  # deleted, what is left are the letters (counted without a list of them)
 SCRIPT_TABLE = "data/han_script.txt"
 
 

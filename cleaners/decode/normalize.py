@@ -9,28 +9,26 @@ import functools
 import unicodedata
 from typing import Any
 
-import regex
-
-from cleaners import tuning
+from cleaners import regexcache, tuning
 
 # Zero-width, bidi and other format controls that carry no text (U+200B..U+200F, U+202A..U+202E,
 # U+2060..U+206F, U+FEFF, U+061C, U+180E) plus C0/C1 controls other than tab and newline.
-_INVISIBLE = regex.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u061c\u180e\u00ad"
-                           r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE = regexcache.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u061c\u180e\u00ad"
+                                r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Full-width ASCII letters and digits (U+FF10..U+FF19, U+FF21..U+FF3A, U+FF41..U+FF5A).
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
                     for c in range(r[0], r[1] + 1)}
-_ANY_FULLWIDTH_ALNUM = regex.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_ANY_FULLWIDTH_ALNUM = regexcache.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 # What counts as CJK on each side of an ASCII punctuation mark: ideographs and kana/hangul, plus the CJK
 # closing marks on the left and opening marks on the right (`集團)有限` and `”,三位` are both inside CJK text).
 _CJK_LEFT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}”’」』》）】〕]"
 _CJK_RIGHT = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}“‘「『《（【〔]"
 _ASCII_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-_ASCII_BETWEEN_CJK = regex.compile(rf"(?<={_CJK_LEFT})[,;:?!()](?={_CJK_RIGHT})")
+_ASCII_BETWEEN_CJK = regexcache.compile(rf"(?<={_CJK_LEFT})[,;:?!()](?={_CJK_RIGHT})")
 # A parenthesised aside in CJK text: `(记者 杜燕)今天` -> `（记者 杜燕）今天`, both marks together.
 _ASIDE = r"\(([^()\n]{0,60}\p{Han}[^()\n]{0,60})\)"
-_PAREN_PAIR = regex.compile(rf"(?<={_CJK_LEFT}){_ASIDE}|{_ASIDE}(?={_CJK_RIGHT})")
-_SPACES = regex.compile(r"[^\S\n]+")
+_PAREN_PAIR = regexcache.compile(rf"(?<={_CJK_LEFT}){_ASIDE}|{_ASIDE}(?={_CJK_RIGHT})")
+_SPACES = regexcache.compile(r"[^\S\n]+")
 
 @functools.cache
 def _ftfy() -> tuple[Any, Any, Any]:
@@ -51,10 +49,10 @@ def _ftfy() -> tuple[Any, Any, Any]:
     return ftfy.fix_text, is_bad, config
 
 
-_LATIN1_HIGH = regex.compile(r"[\u0080-\u00ff]")
-_WHITESPACE = regex.compile(r"\s")
-_MOJIBAKE_LEAD = regex.compile(r"[\u00c2-\u00f4]")
-_HAN = regex.compile(r"\p{Han}")
+_LATIN1_HIGH = regexcache.compile(r"[\u0080-\u00ff]")
+_WHITESPACE = regexcache.compile(r"\s")
+_MOJIBAKE_LEAD = regexcache.compile(r"[\u00c2-\u00f4]")
+_HAN = regexcache.compile(r"\p{Han}")
 
 
 def fix_legacy_chinese(text: str) -> str:

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import regex
 
+from cleaners import regexcache
 from cleaners.decode.charset import Decoded, DecodeError, decode_bytes, repair_misread_chinese
 from cleaners.document.source import CleanError, Source
 from cleaners.document.suffixes import HTML_SUFFIXES, MARKDOWN_SUFFIXES, TEXT_SUFFIXES
 
 # Inputs past MAX_INPUT_BYTES are refused outright (see also article.MAX_TRAFILATURA_CHARS).
 MAX_INPUT_BYTES = 64 * 1024 * 1024
-_HTML_SNIFF = regex.compile(r"<(!doctype\s+html|html|head|body|div|p|article|section|span|table|br)\b", regex.I)
+_HTML_SNIFF = regexcache.compile(r"<(!doctype\s+html|html|head|body|div|p|article|section|span|table|br)\b", regex.I)
 
 
 def sniff_format(name: str, text: str) -> str:

@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import islice
 
-import regex
 from lxml import html as lxml_html
 
-from cleaners import tuning
+from cleaners import regexcache, tuning
 from cleaners.decode.normalize import normalize_line, normalize_lines, normalize_text
 from cleaners.html.dom import dom_lines
 from cleaners.html.meta import HtmlMeta, extract_meta
@@ -32,7 +31,7 @@ from cleaners.text.structure import text_size
 from cleaners.tools.scoring import bigrams
 
 # trafilatura writes table rows as "| a | b |": the bars open, separate and close cells
-_CELL_SEPARATOR = regex.compile(r"(?m)^\|[ \t]*|(?<![ \t])[ \t]+\|(?=[ \t]|$)")  # from a run's first space only
+_CELL_SEPARATOR = regexcache.compile(r"(?m)^\|[ \t]*|(?<![ \t])[ \t]+\|(?=[ \t]|$)")  # from a run's first space only
 # The thresholds of the cascade (thin_text, list_*, second_opinion_*, lone_article_probe) are in the tuning table.
 # Pages larger than this skip trafilatura (its libxml2 calls cannot be interrupted by the time limit).
 MAX_TRAFILATURA_CHARS = 2_000_000

@@ -18,7 +18,7 @@ import regex
 from lxml import etree
 from lxml import html as lxml_html
 
-from cleaners import tuning
+from cleaners import regexcache, tuning
 from cleaners.html.parse import BLOCK_TAGS as HTML_BLOCK_TAGS
 from cleaners.html.parse import SKIP_TAGS as HTML_SKIP_TAGS
 from cleaners.io.yamlfile import load_table_text
@@ -31,9 +31,9 @@ BLOCK_TAGS = HTML_BLOCK_TAGS | {"center", "caption"}
 SKIP_TAGS = HTML_SKIP_TAGS | frozenset("button textarea input audio video map area link meta title math".split())
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _ARTICLE_BODY = etree.XPath('.//*[@itemprop="articleBody"]')
-_TOKEN_SPLIT = regex.compile(r"[^a-z0-9]+")
-_HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
-_SENTENCE_END = regex.compile(r"[。！？!?]|(?<=\p{L})\.(?=\s|$)")
+_TOKEN_SPLIT = regexcache.compile(r"[^a-z0-9]+")
+_HIDDEN_STYLE = regexcache.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
+_SENTENCE_END = regexcache.compile(r"[。！？!?]|(?<=\p{L})\.(?=\s|$)")
 
 
 DOM_RULES_FILE = "data/dom_rules.yaml"
@@ -106,11 +106,11 @@ def load_dom_rules(text: str) -> DomRules:
     tokens = {t: g.name for g in groups.values() for t in g.tokens}
     whole = {t: g.name for g in groups.values() for t in g.whole_words}
     long_tokens = {t: g for t, g in tokens.items() if len(t) >= data["long_token_chars"] and "-" not in t}
-    long_pattern = regex.compile("|".join(sorted(map(regex.escape, long_tokens), key=len, reverse=True)))
-    heading_groups = tuple((regex.compile(g["pattern"]) if g.get("pattern") else None, g["group"])
+    long_pattern = regexcache.compile("|".join(sorted(map(regex.escape, long_tokens), key=len, reverse=True)))
+    heading_groups = tuple((regexcache.compile(g["pattern"]) if g.get("pattern") else None, g["group"])
                            for g in data["headings"]["groups"])
-    return DomRules(tokens, long_tokens, long_pattern, regex.compile(data["headings"]["pattern"]),
-                    regex.compile(data["ad_labels"]["pattern"]), str(data.get("version", 0)), whole, groups,
+    return DomRules(tokens, long_tokens, long_pattern, regexcache.compile(data["headings"]["pattern"]),
+                    regexcache.compile(data["ad_labels"]["pattern"]), str(data.get("version", 0)), whole, groups,
                     dict(data["tags"]), heading_groups, data["ad_labels"]["group"],
                     frozenset(g.name for g in groups.values() if "continuation" in g.roles))
 

@@ -9,18 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-import regex
 from lxml import html as lxml_html
 
-from cleaners import tuning
+from cleaners import regexcache, tuning
 
 # Title suffixes: `新闻标题_新浪网`, `标题-中国新闻网`, `标题 | 澎湃新闻`.
-_NOT_TEXT = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
-_TITLE_SPLIT = regex.compile(
+_NOT_TEXT = regexcache.compile(r"[\p{P}\p{S}\p{Z}\s]+")
+_TITLE_SPLIT = regexcache.compile(
     r"(?<!\s)\s*(?:[_|｜]|\s[-–—@]\s|::|--|——|-(?=[\p{Han}A-Za-z]{2,12}(?:网|新闻|频道|在线|门户)?$))\s*"
 )
-_TRAILING_SEPARATORS = regex.compile(r"(?<![\s_|｜@·:：\-–—])[\s_|｜@·:：\-–—]+$")  # from a run's start only
-_HAN_CHAR = regex.compile(r"\p{Han}")
+_TRAILING_SEPARATORS = regexcache.compile(r"(?<![\s_|｜@·:：\-–—])[\s_|｜@·:：\-–—]+$")  # from a run's start only
+_HAN_CHAR = regexcache.compile(r"\p{Han}")
 
 
 def squash(s: str) -> str:
@@ -85,7 +84,7 @@ _COMMON_WORDS = frozenset(
     "a an the and or of to in on for with by at from is are be how what why your you our my this that it its "
     "de la le les des du et en un une el los las y del der die das und von den zu im da di il e o".split()
 )
-_WORD = regex.compile(r"[\p{L}\p{N}]+")
+_WORD = regexcache.compile(r"[\p{L}\p{N}]+")
 
 
 def _content_words(text: str) -> set[str]:

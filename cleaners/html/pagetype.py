@@ -29,7 +29,7 @@ import regex
 from lxml import etree
 from lxml import html as lxml_html
 
-from cleaners import tuning
+from cleaners import regexcache, tuning
 from cleaners.html.dom import is_prose_link
 from cleaners.html.parse import BLOCK_TAGS, SKIP_TAGS
 
@@ -37,16 +37,16 @@ from cleaners.html.parse import BLOCK_TAGS, SKIP_TAGS
 _ITEM_TAGS = frozenset("li dd dt td th".split())
 # Not page text, and no prose of a page's own in form widgets either.
 _SKIP_TAGS = SKIP_TAGS | {"textarea", "button"}
-_SENTENCE_END = regex.compile(r"[。！？!?]|(?<=\p{L})\.(?=\s|$)")  # a full stop after a word ends a sentence too
+_SENTENCE_END = regexcache.compile(r"[。！？!?]|(?<=\p{L})\.(?=\s|$)")  # a full stop after a word ends a sentence too
 # Clause punctuation; colons are left out on purpose: footers are 地址：… 电话：… 邮编：…, not prose.
-_CLAUSE = regex.compile(r"[，；、,;]")
+_CLAUSE = regexcache.compile(r"[，；、,;]")
 
 # URL shapes; hints only. Article: dated paths, numeric ids, content_123 / t20240101_123 / detail pages.
-_ARTICLE_URL = regex.compile(
+_ARTICLE_URL = regexcache.compile(
     r"(/(19|20)\d{2}[-/_]?\d{2}([-/_]?\d{2})?/|/t\d{8}_\d+|/(content|art|article|detail|show|news)[_/-]?\d+"
     r"|/\d{3,}\.s?html?$|[_-]\d{4,}\.s?html?$)", regex.I)
 # List: a directory, an index page, pagination, list/channel/column/tag paths.
-_LIST_URL = regex.compile(
+_LIST_URL = regexcache.compile(
     r"(/$|/index(_\d+)?\.s?html?$|/(list|lists|column|channel|node|category|tag|tags)([_/.-]|$)"
     r"|[?&](page|p|pn|pageno)=\d+|/page/\d+)", regex.I)
 

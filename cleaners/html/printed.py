@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-import regex
 from lxml import html as lxml_html
 
-from cleaners import tuning
+from cleaners import regexcache, tuning
 from cleaners.text.dates import YEAR
 from cleaners.text.metadata import (
     TEXT_DATE,
@@ -35,11 +34,11 @@ from cleaners.text.structure import DATE
 _MARK_FRAGMENTS = ("author", "byline", "by-line", "writer", "contributor", "reporter", "date", "time", "publish",
                    "posted", "meta", "autor", "fecha")
 # Text that opens with a byline label, or with the label of a date (`Posted on 15/12/2025`).
-_LABEL_START = regex.compile(
+_LABEL_START = regexcache.compile(
     r"\s{0,20}(?i:by\b|(?:written|posted|words|story)\s+by\b|par\s|von\s|por\s|di\s|door\s|posted on\b|"
     r"published(?:\s+on)?\b|publié le\b|veröffentlicht\b|publicado el\b)"
 )
-_DIGIT = regex.compile(r"\d")
+_DIGIT = regexcache.compile(r"\d")
 # The first two letters of every label _LABEL_START knows: most texts are refused on these without a regex call.
 _LABEL_HEADS = frozenset({"by", "wr", "po", "wo", "st", "pa", "vo", "di", "do", "pu", "ve"})
 
@@ -71,22 +70,22 @@ DATE_WORDS = frozenset({"date", "dates", "time", "pubdate", "published", "publis
 # Class words of a date that is an update's, not the publication's (`dateline updated`, `date-modified`).
 UPDATE_WORDS = frozenset({"update", "updated", "modified", "lastmod", "revised"})
 # Words before a printed date that say which date it is, in the languages of data/months.yaml.
-_UPDATED_LABEL = regex.compile(
+_UPDATED_LABEL = regexcache.compile(
     r"(?i)(?:updated|modified|revised|edited|actualizado|actualización|mis à jour|modifié|aktualisiert|geändert|"
     r"atualizado|aggiornato|bijgewerkt)\W{0,4}(?:on|le|am|el|em|il|op)?\W{0,3}$"
 )
-_PUBLISHED_LABEL = regex.compile(
+_PUBLISHED_LABEL = regexcache.compile(
     r"(?i)(?:published|posted|publié|veröffentlicht|publicado|pubblicato|gepubliceerd)\W{0,4}(?:on|le|am|el|em|il|op)?"
     r"\W{0,3}$"
 )
-_CAMEL = regex.compile(r"(?<=[a-z])(?=[A-Z])")
-_CLASS_SPLIT = regex.compile(r"[^a-z0-9]+")
-_LABEL_ONLY = regex.compile(r"(?i)^(?:(?:written|posted|published|words|story)\s+by|by|author|authors|auteur|autor)"
-                            r"\s*[:：]?$")
+_CAMEL = regexcache.compile(r"(?<=[a-z])(?=[A-Z])")
+_CLASS_SPLIT = regexcache.compile(r"[^a-z0-9]+")
+_LABEL_ONLY = regexcache.compile(
+    r"(?i)^(?:(?:written|posted|published|words|story)\s+by|by|author|authors|auteur|autor)\s*[:：]?$")
 # Where a name printed without a label ends: a date, a separator, `in Category`, `on May 2`, `Updated`.
-_NAME_END = regex.compile(r"\s(?:[|•·–—-]|in|on|at|for|from|updated|published|posted|last)\s|\s{2,}|[|•·(]")
-_BY_IN_TEXT = regex.compile(r"(?i:written|posted)\s+by\s+")
-_HAN_CHAR = regex.compile(r"\p{Han}")
+_NAME_END = regexcache.compile(r"\s(?:[|•·–—-]|in|on|at|for|from|updated|published|posted|last)\s|\s{2,}|[|•·(]")
+_BY_IN_TEXT = regexcache.compile(r"(?i:written|posted)\s+by\s+")
+_HAN_CHAR = regexcache.compile(r"\p{Han}")
 
 
 @dataclass

@@ -9,8 +9,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import regex
 from lxml import html as lxml_html
+
+from cleaners import regexcache
 
 # Meta tags by what they carry, most specific first (Open Graph, article:*, Dublin Core, analytics and citation
 # conventions, Chinese CMS names).
@@ -61,7 +62,7 @@ def meta_tags(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
 
 # JSON-LD nesting followed this deep (lists, @graph, mainEntity): pages nest two or three levels.
 LD_MAX_DEPTH = 4
-_LD_COMMENT = regex.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_LD_COMMENT = regexcache.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 
 
 def _ld_nodes(tree: lxml_html.HtmlElement, tags: dict[str, list[str]]) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import contextlib
 import gc
 from collections.abc import Callable, Iterator
 
+from cleaners import regexcache
 from cleaners.text.rules import default_table
 
 # a small Chinese article: cleaning it loads the extractors, the tables and the lazy imports a page needs
@@ -32,10 +33,12 @@ def loading() -> Iterator[None]:
 
 def warm_up_with(clean_page: Callable[[str], object]) -> None:
     """Clean WARM_PAGE with `clean_page` and compile every rule, inside loading(): what they load is then loaded
-    once, before forking, and shared by every worker instead of each worker paying for it on its first page."""
+    once, before forking, and shared by every worker instead of each worker paying for it on its first page. The
+    patterns compiled are written to the regex cache now: workers end without running exit handlers."""
     with loading():
         try:
             clean_page(WARM_PAGE)
             default_table().compile_all()  # the rules of every script, not only those the warm-up page tried
         except Exception:  # a warm-up that fails costs nothing but the warm-up
             pass
+    regexcache.save()

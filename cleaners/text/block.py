@@ -6,9 +6,7 @@ block under its headline, to a run of plain lines, or out to the page element th
 """
 from __future__ import annotations
 
-import regex
-
-from cleaners import tuning
+from cleaners import regexcache, tuning
 from cleaners.text import structure
 from cleaners.text.catalogue import detector
 from cleaners.text.headline import REPEATED_TITLE
@@ -16,7 +14,7 @@ from cleaners.text.lines import DATELINE, FURNITURE, HEADLINE, Line
 
 _LINK_LINE = detector("link_line")
 # a sentence that ends with a colon announces what follows: the short items after it are the article's own list
-_ANNOUNCES_LIST = regex.compile(r"[:：]\s*$")
+_ANNOUNCES_LIST = regexcache.compile(r"[:：]\s*$")
 # growing the block to its container, an unlinked line of these elements costs only tuning.structure_cost
 _STRUCTURE_TAGS = frozenset("h1 h2 h3 h4 h5 h6 li dt dd th td pre blockquote figcaption".split())
 

@@ -16,6 +16,7 @@ from importlib import resources
 
 import regex
 
+from cleaners import regexcache
 from cleaners.io.yamlfile import load_table_text
 
 MONTHS_FILE = "data/months.yaml"
@@ -42,7 +43,7 @@ def _pattern() -> regex.Pattern:
     # `2 May 2024`, `3. März 2020`, `1er mars 2020`, `1 de diciembre de 2017`, `20 January, 2025`
     dmy = (rf"{start}(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|º|°|\.)?[ \t\u00a0]{{0,3}}(?:de[ \t\u00a0]{{1,3}})?{month}"
            rf",?[ \t\u00a0]{{1,3}}(?:de[ \t\u00a0]{{1,3}}|del[ \t\u00a0]{{1,3}})?{year}")
-    return regex.compile(rf"(?i){mdy}|{dmy}")
+    return regexcache.compile(rf"(?i){mdy}|{dmy}")
 
 
 # A date with a month name, in any language of data/months.yaml; groups `d`, `mon`, `y` (see iso_from_text_match).
@@ -52,7 +53,7 @@ TEXT_DATE = _pattern()
 def _month_day_end() -> regex.Pattern:
     names = "|".join(regex.escape(n) for n in sorted(month_numbers(), key=len, reverse=True))
     year = r"(?:,?[ \t\u00a0]{1,3}(?:19|20)\d{2})?"
-    return regex.compile(rf"(?i)(?<![\p{{L}}\d])(?:{names})\.?[ \t\u00a0]{{1,3}}\d{{1,2}}{year}$")
+    return regexcache.compile(rf"(?i)(?<![\p{{L}}\d])(?:{names})\.?[ \t\u00a0]{{1,3}}\d{{1,2}}{year}$")
 
 
 # A line that ends with a month and day, the year optional (`… JULY 26, 2016`, `… DEC 27`): a feed item's date.
@@ -60,7 +61,7 @@ MONTH_DAY_END = _month_day_end()
 # Every date read here ends in a year of four digits; a text without one is refused with this cheap search before
 # TEXT_DATE is tried (the alternation of some hundred month names costs tens of microseconds a line), and TEXT_DATE
 # is then tried only in the window before each year.
-YEAR = regex.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+YEAR = regexcache.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 YEAR_WINDOW = 40  # characters before the year: `1 de diciembre de 2017`, `September 30th, 2024` fit in 24
 
 
@@ -76,7 +77,7 @@ def iso_from_text_match(m: regex.Match) -> str | None:
 # Day, month and year in digits: `15/12/2025`, `10/31/2024`, `3.5.2020`. The order of day and month differs by
 # country, so a slash or dash date is read only when it cannot be the other way round (one of them above 12);
 # dots separate day first wherever they are used.
-NUMERIC_DATE = regex.compile(
+NUMERIC_DATE = regexcache.compile(
     r"(?<![\d/.\p{L}-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d{2})(?![\d/-]|\.\d)"
 )
 

@@ -8,7 +8,9 @@ from typing import Any
 import regex
 import yaml
 
-_BLOCK = regex.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?)\n---[ \t]*(\n|\Z)", regex.S)
+from cleaners import regexcache
+
+_BLOCK = regexcache.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?)\n---[ \t]*(\n|\Z)", regex.S)
 # Front matter is a flat record: nesting deeper than this is hostile (PyYAML recurses once per level).
 MAX_DEPTH = 20
 

@@ -5,15 +5,13 @@ dateline; its repeats are furniture, and the <h1>'s wording of it is the title k
 """
 from __future__ import annotations
 
-import regex
-
-from cleaners import tuning
+from cleaners import regexcache, tuning
 from cleaners.html.headline import split_site_suffix, split_title_parts
 from cleaners.text.catalogue import detector
 from cleaners.text.lines import BELOW_HEADLINE, Line, title_key
 
-_BRACKETED = regex.compile(r"^\s*[\[【<《(（].{0,20}[\]】>》)）]")  # [查看目录] [加入书签]: link buttons
-_TITLE_PARTED = regex.compile(r"[_|｜]|\s[-–—]\s")
+_BRACKETED = regexcache.compile(r"^\s*[\[【<《(（].{0,20}[\]】>》)）]")  # [查看目录] [加入书签]: link buttons
+_TITLE_PARTED = regexcache.compile(r"[_|｜]|\s[-–—]\s")
 REPEATED_TITLE = detector("repeated_title")
 
 

@@ -12,14 +12,14 @@ from typing import Any
 
 import regex
 
-from cleaners import tuning
+from cleaners import regexcache, tuning
 from cleaners.text import metadata, structure
 from cleaners.text.catalogue import detector
 from cleaners.text.rules import Rule, RuleTable
 
-_LEADING_MARKS = regex.compile(r"^[|｜•·●◆■□▪►>*\-\s]+")
-_ONLY_PUNCT = regex.compile(r"^[\p{P}\p{S}\p{Z}\s]*$")
-_TITLE_KEY = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
+_LEADING_MARKS = regexcache.compile(r"^[|｜•·●◆■□▪►>*\-\s]+")
+_ONLY_PUNCT = regexcache.compile(r"^[\p{P}\p{S}\p{Z}\s]*$")
+_TITLE_KEY = regexcache.compile(r"[\p{P}\p{S}\p{Z}\s]+")
 # The detectors implemented here and in structure.py: their names, concepts and roles are the catalogue's.
 _KEYWORD_FARM, DATELINE = detector("keyword_farm"), detector("dateline")
 # Roles (cleaners.text.catalogue.ROLES) the steps of the text cleaner act on.

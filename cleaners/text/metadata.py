@@ -9,7 +9,7 @@ import functools
 
 import regex
 
-from cleaners import tuning
+from cleaners import regexcache, tuning
 from cleaners.text.dates import NUMERIC_DATE, TEXT_DATE, YEAR, YEAR_WINDOW, iso_from_numeric_match, iso_from_text_match
 from cleaners.text.structure import DATE
 
@@ -21,7 +21,7 @@ __all__ = ["TEXT_DATE", "bylines", "find_date", "find_text_date", "iso_from_matc
 _STOPS = r"时间|日期|发表|发布|来源|出自|访问|阅读|浏览|评论|点击|编辑|责编|更新|\d{4}[-/年]"
 BYLINES: dict[str, regex.Pattern] = {
     # 作者：张三 / 文/张三 / 撰文：张三 (seed-like portal bylines)
-    "author": regex.compile(
+    "author": regexcache.compile(
         r"(?:(?:作者|(?<![\p{Han}])文|撰文|原作者|楼主|发表者|发帖人|博主)\s*[:：/]"
         # English only as a label: `Posted by X`, `Author: X` (not the word inside `Authority` or `author of`)
         r"|(?<![A-Za-z])(?i:posted by(?=\s)|author\s*[:：]))\s*"
@@ -29,18 +29,18 @@ BYLINES: dict[str, regex.Pattern] = {
         r"(?=$|\s*[\s|丨:：(（]|" + _STOPS + ")"
     ),
     # 芊草凡凡 发表于 2005-08-22 (forums and blogs)
-    "poster": regex.compile(r"(?P<v>[\p{Han}A-Za-z0-9_·]{2,16})\s*(?:发表于|发布于|posted at|写于)"),
+    "poster": regexcache.compile(r"(?P<v>[\p{Han}A-Za-z0-9_·]{2,16})\s*(?:发表于|发布于|posted at|写于)"),
     # （记者 杜燕）/ 本报记者 张三 (wire stories)
-    "reporter": regex.compile(
+    "reporter": regexcache.compile(
         r"(?:本报|本台|本网)?记者\s*[:：]?\s*(?P<v>[\p{Han}]{2,4}(?:[ 、，,][\p{Han}]{2,4}){0,3})(?=[\s)）]|$)"
     ),
     # 来源：网络转载 / 稿源：中新网 / 来自甘肃 is a location, not a source
-    "source": regex.compile(
+    "source": regexcache.compile(
         r"(?:来源|稿源|文章来源|信息来源|新闻来源|出处)\s*[:：]\s*(?P<v>[^\s|丨:：,，。]{2,24}?)"
         r"(?=更新|发布|时间|日期|作者|编辑|阅读|浏览|责编|记者|\d{4}[-/年]|$|[\s|丨:：,，。])"
     ),
     # 责任编辑：李岩 / 编辑：李岩
-    "editor": regex.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<v>[\p{Han}A-Za-z·]{2,10})"),
+    "editor": regexcache.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<v>[\p{Han}A-Za-z·]{2,10})"),
 }
 _STOP_VALUES = {"更新时间", "发布时间", "时间", "日期", "阅读", "浏览", "编辑"}
 # What a line must hold for each byline pattern to match there: its labels, checked with `in` before the regex
@@ -68,7 +68,7 @@ def iso_from_match(m: regex.Match) -> str | None:
         return None
 
 
-_ISO_DAY = regex.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DAY = regexcache.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_date(value: object) -> str | None:
@@ -157,14 +157,14 @@ def bylines(lines: list[str]) -> dict[str, str]:
 
 
 # Values that meta tags put in `author` but that are not people: sites, publishers, software, ids (Chinese pages).
-_NOT_A_PERSON = regex.compile(
+_NOT_A_PERSON = regexcache.compile(
     r"(?i)网|報|报|集团|出版|公司|编辑部|频道|中心|team|www|http|\.com|\.cn|^[a-z]_?\d+$|^l_\d+|^size$|\d{4,}"
 )
-_HAN = regex.compile(r"\p{Han}")
+_HAN = regexcache.compile(r"\p{Han}")
 # Pages in scripts that separate words: what is not a name (a digit: reading times `10 mins read`, ids, dates).
 # Team and desk names (`Camphouse Team`, `News Desk`, `EcoCult Staff`, `Our Editors`) are kept: pages credit
 # them as authors and the gold of wcxb-dev agrees.
-_NOT_A_NAME = regex.compile(
+_NOT_A_NAME = regexcache.compile(
     r"(?i)https?:|www\.|\.(?:com|org|net|co|io|html?|php)\b|/|\d|^@|@[^\s@]+\.\p{L}{2,}|[<>{}\[\]=#]"
 )
 # A value made of these words only is a label or placeholder, not a name (`Written By`, `The Author`, `in`).
@@ -207,8 +207,8 @@ def _plausible_spaced(value: str) -> bool:
     return len(parts) <= t.spaced_name_max_parts and all(len(p.split()) <= t.spaced_part_max_words for p in parts)
 
 
-_NAME_WORD_SPLIT = regex.compile(r"[^\p{L}\p{N}'’.-]+")
-_NAME_PARTS = regex.compile(r"(?<!\s)\s*(?:[,;|&]|\band\b)\s*")  # tried from a run's first space only
+_NAME_WORD_SPLIT = regexcache.compile(r"[^\p{L}\p{N}'’.-]+")
+_NAME_PARTS = regexcache.compile(r"(?<!\s)\s*(?:[,;|&]|\band\b)\s*")  # tried from a run's first space only
 
 
 @functools.cache
@@ -223,7 +223,7 @@ def is_handle(value: str | None) -> bool:
 
 
 # `@ACLU`, an email address, a login name with a dot or underscore (`andrew.keaveney`).
-_HANDLE = regex.compile(
+_HANDLE = regexcache.compile(
     r"@[\w.]{2,40}|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|[a-z0-9]{1,30}[._][a-z0-9._]{1,30}"
 )
 
@@ -240,7 +240,7 @@ _NAME_WORD = r"\p{Lu}[\p{L}'’-]{0,24}\.?"
 _PARTICLE = r"(?:van|von|de|der|den|da|di|del|della|du|la|le|bin|al|dos|das|ten|ter|y)"
 _NAME = rf"{_NAME_WORD}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0]){{0,2}}{_NAME_WORD}){{0,4}}"
 _NAME_JOIN = r"(?:,[ \u00a0]|[ \u00a0](?:and|&|y|et|und|e|en)[ \u00a0]|,[ \u00a0](?:and|&)[ \u00a0])"
-PRINTED_BYLINE = regex.compile(
+PRINTED_BYLINE = regexcache.compile(
     rf"(?<![\p{{L}}\d])(?i:{BYLINE_LABELS})[:：]?[ \u00a0]{{1,3}}(?P<v>{_NAME}(?:{_NAME_JOIN}{_NAME}){{0,7}})"
     # what may follow the names: the end, a separator, a date, a role after a comma, `on`/`updated`/`published`
     rf"(?=$|[ \u00a0]*[|•·,–—\-:(]|[ \u00a0]+(?i:on|updated|published|posted|le|am|el|il|op)\b|[ \u00a0]+\d)"

@@ -6,20 +6,19 @@ so they cost a few regex passes over the text. Meanings and ranges: cleaners.sch
 """
 from __future__ import annotations
 
-import regex
-
+from cleaners import regexcache
 from cleaners.record import Quality, Span
 from cleaners.text.catalogue import catalogue
 from cleaners.text.rules import RuleTable
 
 # Han and the other letters are counted apart in three cheap passes (the text's ASCII as bytes, one regex that
 # drops ASCII and Han runs, a letter count of what is left), not one pass per character: a tenth of the time.
-_NOT_ASCII_OR_HAN = regex.compile(r"[\x00-\x7f\p{Han}]+")
-_LETTER = regex.compile(r"\p{L}")
+_NOT_ASCII_OR_HAN = regexcache.compile(r"[\x00-\x7f\p{Han}]+")
+_LETTER = regexcache.compile(r"\p{L}")
 _ASCII_NOT_LETTER = bytes(c for c in range(128) if not chr(c).isalpha())
 # A sentence end in any script (Unicode's Sentence_Terminal: 。！？｡ . ! ? ؟ । …), a run such as `?!` or `。。`
 # counted once. A run of full stops followed by a letter or digit (`3.5`, `example.com`, `e.g`) ends nothing.
-_TERMINATORS = regex.compile(r"\p{Sentence_Terminal}+")
+_TERMINATORS = regexcache.compile(r"\p{Sentence_Terminal}+")
 SPAM_CONCEPT = "spam_farm"
 _DIGITS = 4  # the signals are rounded: enough for a threshold, and short in JSON
 

@@ -15,6 +15,7 @@ try:  # Python's own regex parser: reads what every match of a rule must hold (s
 except ImportError:  # another Python: rules are tried without the precheck
     _sre = _sre_parse = None
 
+from cleaners import regexcache
 from cleaners.decode.normalize import convert_each
 from cleaners.io.yamlfile import load_table_text
 from cleaners.text.catalogue import CatalogueError, checked_examples, checked_roles, concept_roles
@@ -24,8 +25,8 @@ BLOCKS = ("to_end", "headlines")
 SCRIPTS = ("any", "han", "latin")
 _FIELDS = {"name", "concept", "scope", "block", "pattern", "meta", "max_chars", "ends_article", "case", "script",
            "roles", "examples"}
-_HAN = regex.compile(r"\p{Han}")
-_LATIN = regex.compile(r"[A-Za-z]")
+_HAN = regexcache.compile(r"\p{Han}")
+_LATIN = regexcache.compile(r"[A-Za-z]")
 
 
 class RuleError(ValueError):
@@ -55,7 +56,7 @@ class Rule:
 
     @functools.cached_property
     def regex(self) -> regex.Pattern:
-        return regex.compile(widen_to_traditional(self.pattern), regex.V0)
+        return regexcache.compile(widen_to_traditional(self.pattern), regex.V0)
 
     @functools.cached_property
     def needs(self) -> frozenset[str] | None:
@@ -118,9 +119,9 @@ def _holds_any(line: str, needs: frozenset[str]) -> bool:
 # strings a match must hold are looked for first with `in`. They are read from the pattern with Python's parser,
 # on the pattern with its \p{...} properties written as \w (one character that is no literal): a pattern using
 # syntax only the regex module knows, or that Python's parser reads another way, gets no precheck.
-_PROPERTY = regex.compile(r"\\[pP](\{[^}]*\}|[A-Za-z])")
+_PROPERTY = regexcache.compile(r"\\[pP](\{[^}]*\}|[A-Za-z])")
 # POSIX classes ([:alpha:]), verbose mode, fuzzy matching ({e<=1}) and any other brace
-_UNSURE_SYNTAX = regex.compile(r"\[:\^?[A-Za-z]+:\]|\(\?[^:=!<P>#(]*x|\{(?![\d,]*\})")
+_UNSURE_SYNTAX = regexcache.compile(r"\[:\^?[A-Za-z]+:\]|\(\?[^:=!<P>#(]*x|\{(?![\d,]*\})")
 
 
 def _literal(code: int) -> str | None:
@@ -178,7 +179,7 @@ def required_strings(pattern: str) -> frozenset[str] | None:
 
 # A whole-line rule fails on most lines at their first character: the characters a match can start with are read
 # from the pattern too (as for required_strings), and a line starting with another is not tried.
-_FOLDING_FLAGS = regex.compile(r"\(\?[a-zA-Z-]*i")  # (?i), (?i:...), (?-i:...): compare case-folded
+_FOLDING_FLAGS = regexcache.compile(r"\(\?[a-zA-Z-]*i")  # (?i), (?i:...), (?-i:...): compare case-folded
 _MAX_RANGE_CHARS = 2_000  # a larger character range gives no start test
 _ASCII_END = 128  # case-folded ranges are read only within ASCII, whose folding _start_char knows
 

@@ -10,54 +10,55 @@ from dataclasses import dataclass
 
 import regex
 
-from cleaners import tuning
+from cleaners import regexcache, tuning
 from cleaners.text.dates import MONTH_DAY_END, TEXT_DATE, YEAR, YEAR_WINDOW
 
 # Text characters are letters and digits, [\p{L}\p{N}]: counted as what is left once the rest is deleted
-_NOT_TEXT = regex.compile(r"[^\p{L}\p{N}]+")
+_NOT_TEXT = regexcache.compile(r"[^\p{L}\p{N}]+")
 # ... and in ASCII they are [A-Za-z0-9]: the other bytes, deleted by bytes.translate (most lines of English pages)
 _ASCII_NOT_TEXT = bytes(c for c in range(128) if not chr(c).isalnum())
-_HAN = regex.compile(r"\p{Han}")
-_NOT_HAN = regex.compile(r"\P{Han}+")  # deleted, what is left are the ideographs (counted without a list)
-_DIGIT = regex.compile(r"\d")
+_HAN = regexcache.compile(r"\p{Han}")
+_NOT_HAN = regexcache.compile(r"\P{Han}+")  # deleted, what is left are the ideographs (counted without a list)
+_DIGIT = regexcache.compile(r"\d")
 # Clause and sentence punctuation; ASCII marks only when they end a clause (not `1.05` or `a,b`).
-CLAUSE_PUNCT = regex.compile(r"[，。！？；：、…]|[,.!?;:](?=\s|$|[\p{Han}“”\"'])")
-_PERIOD_END = regex.compile(r"([。…；;]|(?<![\d\s])\.)[”’」』\"')）]*\s*$")
-_SPACED_PERIOD_END = regex.compile(r"\s\S*\p{L}\S*\s+\S*\d\.[”’\"')]*$")  # `… stands out is 12.`: a word, then a figure
-_EXCLAIM_END = regex.compile(r"[！？!?][”’」』\"')）]*\s*$")
-_CLAUSE_END = regex.compile(r"[，、：,:][”’」』\"')）]*\s*$")
-_BULLET = regex.compile(r"^\s*([•·●◆◇■□▪▫►▶→\-*+]|\d{1,2}[.)）](?!\d))\s*")
+CLAUSE_PUNCT = regexcache.compile(r"[，。！？；：、…]|[,.!?;:](?=\s|$|[\p{Han}“”\"'])")
+_PERIOD_END = regexcache.compile(r"([。…；;]|(?<![\d\s])\.)[”’」』\"')）]*\s*$")
+# `… stands out is 12.`: a word, then a figure
+_SPACED_PERIOD_END = regexcache.compile(r"\s\S*\p{L}\S*\s+\S*\d\.[”’\"')]*$")
+_EXCLAIM_END = regexcache.compile(r"[！？!?][”’」』\"')）]*\s*$")
+_CLAUSE_END = regexcache.compile(r"[，、：,:][”’」』\"')）]*\s*$")
+_BULLET = regexcache.compile(r"^\s*([•·●◆◇■□▪▫►▶→\-*+]|\d{1,2}[.)）](?!\d))\s*")
 # Enumerations as articles write them (1、 （2） 第三，) and key-value lines (成人票原价：279元): list content,
 # not navigation.
-_ENUMERATED = regex.compile(
+_ENUMERATED = regexcache.compile(
     r"^\s*(\d{1,2}、|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、是]|第[一二三四五六七八九十\d]{1,3}[，、章节条])"
 )
-_KEY_VALUE = regex.compile(r"^[^：:]{1,12}[：:]\s*\S.{1,60}$")
+_KEY_VALUE = regexcache.compile(r"^[^：:]{1,12}[：:]\s*\S.{1,60}$")
 # A teaser cut short by the page (…, ...): a summary in a feed of other articles, not article prose.
 # `王...`, `改革。……`, and a feed's `… Read more` link after the cut (`As it… Read more`, `…阅读全文`)
-_TEASER_END = regex.compile(
+_TEASER_END = regexcache.compile(
     r"((?<![…\.])(\.\.\.|…)|[。！？]\s*(……|\.\.\.))"
     r"(\s*(?i:(read|see|view) more|continue reading|more|lire la suite|weiterlesen|leer más|阅读全文|查看全文|更多)"
     r"[»>›]*)*\s*$"
 )
 # Starts only where a run of spaces starts (or at a bar right after the last split): otherwise every space of a long
 # run would be tried as the start of the same failing match.
-_PIPES = regex.compile(r"(?<!\s)\s*[|｜]\s*|(?<=\s)[|｜]\s*")
+_PIPES = regexcache.compile(r"(?<!\s)\s*[|｜]\s*|(?<=\s)[|｜]\s*")
 # Dates as Chinese pages print them: 2023-05-27 21:07:23, 2023/5/27, 2023年5月27日 21:07, 2023.05.27
-DATE = regex.compile(
+DATE = regexcache.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
 )
 # Month-day stamps with a time, as feeds and reply lists print them (08-11 16:58), and relative times
 # (法新社·2 天前, 3小时前, 刚刚).
-_SHORT_STAMP = regex.compile(
+_SHORT_STAMP = regexcache.compile(
     r"(?<![\d-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?!\d)|(?<!\d)\d+\s*(秒|分钟|分鐘|小时|小時|天|日|周|週|个月|個月)前|^刚刚|·\s*刚刚"
     # and in European languages: `3 hours ago`, `il y a 3 minutes`, `vor 3 Minuten`, `hace 3 horas`, `před 3 minutami`
     r"|(?i:\b\d+\s*(sec(ond)?s?|min(ute)?s?|h(ou)?rs?|days?|weeks?|months?)\s+ago\b"
     r"|\b(il y a|vor|hace|há|před|temu)\s+\d+\s*\p{L}{1,10}\b|\b\d+\s*(minuti|ore|giorni)\s+fa\b)"
 )
-_TIME_OF_DAY = regex.compile(r"(?<!\d)\d{1,2}\s*[:h]\s*\d{2}(?!\d)|(?i:\b\d{1,2}\s*[ap]\.?m\b)")
-_DATELINE_WORDS = regex.compile(
+_TIME_OF_DAY = regexcache.compile(r"(?<!\d)\d{1,2}\s*[:h]\s*\d{2}(?!\d)|(?i:\b\d{1,2}\s*[ap]\.?m\b)")
+_DATELINE_WORDS = regexcache.compile(
     r"来源|作者|编辑|记者|发布|更新|时间|日期|阅读|浏览|点击|评论|字号|分享|收藏|来自|稿源|责编|人参与|选稿|[丨|｜]"
 )
 
@@ -143,24 +144,24 @@ class LineShape:
             and self.chars >= t.gap_prose_clause * (self.han_gaps + 1)
 
 
-_HAN_GAP = regex.compile(r"\p{Han}\s+(?=\p{Han})")
+_HAN_GAP = regexcache.compile(r"\p{Han}\s+(?=\p{Han})")
 # A credit or aside printed after the last sentence: `…发表在《自然》上。（编译/林靖东）`, `… (Reuters)`.
-_TRAILING_ASIDE = regex.compile(r"(?<=[。！？.!?][”’」』\"')）]*)\s*[（(][^（）()]{1,24}[）)]\s*$")
+_TRAILING_ASIDE = regexcache.compile(r"(?<=[。！？.!?][”’」』\"')）]*)\s*[（(][^（）()]{1,24}[）)]\s*$")
 # Reference marks: `…揭牌启动。 [3]`. Searched from the end of the line (`(?r)`): searched forward, a repeated group
 # anchored at `$` is tried from every position of a long run of marks that does not end the line (31 s on 19 KB).
-_CITATIONS = regex.compile(r"(?r)(\s*\[\d{1,3}(-\d{1,3})?\])+\s*$")
+_CITATIONS = regexcache.compile(r"(?r)(\s*\[\d{1,3}(-\d{1,3})?\])+\s*$")
 
 
 # A closing credit printed as the article's last line: `（总台央视记者 奚丹霓 张赛）`, `新华社发（刘满仓摄）`,
 # `（本报记者 张三 通讯员 李四）`. It belongs to the article as printed, though it scores as no prose.
-CLOSING_CREDIT = regex.compile(
+CLOSING_CREDIT = regexcache.compile(
     r"^[（(][^（）()。！？]{0,36}(记者|通讯员|实习生|摄|供图|报道|撰稿|编译)[^（）()。！？]{0,24}[）)]$"
     r"|^[^（）()。！？\s]{0,12}\s*[（(][^（）()。！？]{1,20}(摄|供图)[）)]$"
 )
 
 
 # A line that announces what follows as part of the document: `附：招生专业及考试科目`, `附件1：名单`, `名单如下：`.
-ANNOUNCES_APPENDIX = regex.compile(r"^附(件|表|录)?\s*\d*\s*[:：]|如下\s*[:：]$")
+ANNOUNCES_APPENDIX = regexcache.compile(r"^附(件|表|录)?\s*\d*\s*[:：]|如下\s*[:：]$")
 
 
 _FIGURE_END = 2  # a digit and the full stop after it
@@ -224,7 +225,7 @@ def text_date(line: str) -> regex.Match | None:
 
 # A live ticker's item: a time of day, then its headline (`• 14:44 Accusations de viols : …`, `14:32 标题`).
 # (the headline runs to some words: a film called `12:01` in a table cell, `12:01 PM`, is not an item)
-_CLOCK_ITEM = regex.compile(r"^[•·\-–*]?\s*(?:[01]?\d|2[0-3]):[0-5]\d\s+(?!(?i:[ap]\.?m)\b)\S.{14}")
+_CLOCK_ITEM = regexcache.compile(r"^[•·\-–*]?\s*(?:[01]?\d|2[0-3]):[0-5]\d\s+(?!(?i:[ap]\.?m)\b)\S.{14}")
 
 
 def is_stamped(line: str) -> bool:

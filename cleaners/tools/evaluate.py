@@ -25,6 +25,7 @@ from typing import Protocol
 
 import regex
 
+from cleaners import regexcache
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, Source, clean_bytes
 from cleaners.tools.scoring import full_text, prf
@@ -118,9 +119,9 @@ def _stated(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip()) and value.strip() != GOLD_UNKNOWN
 
 
-_NON_WORD = regex.compile(r"[^\p{L}\p{N}]+")
-_ENDS = regex.compile(r"^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$")
-_YMD = regex.compile(r"(?<!\d)(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})(?!\d)")
+_NON_WORD = regexcache.compile(r"[^\p{L}\p{N}]+")
+_ENDS = regexcache.compile(r"^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$")
+_YMD = regexcache.compile(r"(?<!\d)(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})(?!\d)")
 
 
 def _words(value: str | None) -> str:

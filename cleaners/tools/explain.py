@@ -12,8 +12,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, replace
 
-import regex
-
+from cleaners import regexcache
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, Source
 from cleaners.document.entry import trace_bytes, trace_decoded
@@ -28,7 +27,7 @@ __all__ = ["Explained", "RuleInfo", "all_rules", "annotated_lines", "explain_byt
 
 # Control characters, bidi overrides and other format characters: shown escaped, never sent to a terminal
 # or a report as they are (a page or a file name must not be able to move the cursor or reorder the line).
-_UNSAFE = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u061c]")
+_UNSAFE = regexcache.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u061c]")
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"

@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 
 import regex
 
+from cleaners import regexcache
+
 from .judge import HostState, Verdict
 
 PATTERN_MIN_URLS = 3  # article URLs needed before their shared shape is called a pattern
-_TOKENS = regex.compile(r"\d+|\D+")
+_TOKENS = regexcache.compile(r"\d+|\D+")
 
 
 @dataclass
@@ -51,7 +53,7 @@ def article_pattern(article_urls: Iterable[str], list_urls: Iterable[str] = ()) 
     if not any(r"\d" in p for p in parts):  # every article at one literal path: no shape to speak of
         return ""
     pattern = "".join(parts) + "$"
-    compiled = regex.compile(pattern)
+    compiled = regexcache.compile(pattern)
     if any(compiled.search(urlsplit(u).path or "/") for u in list_urls):
         return ""
     return pattern

@@ -13,9 +13,9 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import regex
 from lxml import html as lxml_html
 
+from cleaners import regexcache
 from cleaners.config import CleanerConfig
 from cleaners.core import CleanError, Source
 from cleaners.document.entry import clean_html_bytes
@@ -43,7 +43,7 @@ KEYWORD_FARM_SHARE = 0.2
 # Spam text rules of the cleaner's table (concept spam_farm) that say nothing bad of a site: portals list partner
 # sites under 友情链接 in their footers.
 NOT_SPAM_RULES = frozenset({"friendly_links"})
-_PIPES = regex.compile(r"[|｜]")
+_PIPES = regexcache.compile(r"[|｜]")
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 _NOT_LINKS = ("#", "javascript:", "mailto:", "tel:", "data:")  # hrefs that lead to no page
 _SITEMAP_ENDS = ("sitemap.xml", "sitemap_index.xml")

@@ -30,8 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import regex
-
+from cleaners import regexcache
 from cleaners.decode.normalize import convert_script
 
 NGRAM_SIZES = (2, 3)
@@ -45,7 +44,7 @@ THRESHOLD_SHARE = 0.5  # the threshold: this share of the examples' median leave
 MAX_TEXT_CHARS = 20_000  # of a text read for its n-grams (a long page is judged by its first 20,000 characters)
 EXPLAIN_TERMS = 8  # n-grams given in an explanation
 MIN_EXAMPLES = 2  # example texts with Chinese n-grams a profile needs: the threshold scores a held-out one
-_HAN_RUN = regex.compile(r"\p{Han}+")
+_HAN_RUN = regexcache.compile(r"\p{Han}+")
 
 
 def ngrams(text: str) -> Counter[str]:

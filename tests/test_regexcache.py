@@ -1,0 +1,131 @@
+"""The regex cache (cleaners.regexcache): a pattern compiled in one process is rebuilt from the cache file in the
+next and behaves as regex.compile's; a damaged, foreign or oversized file is ignored; caching can be turned off;
+the file stays bounded. Each test runs the processes it needs, with NEWSCLEAN_CACHE_DIR set to its own directory."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import regex
+
+from cleaners import regexcache
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Patterns of the kinds the cleaner compiles: properties, case-insensitive alternations, named groups, V0 rules,
+# lookarounds, reverse search.
+PATTERNS = [
+    (r"\p{Han}+", 0),
+    (r"(?i)(related|recommended) (articles?|posts?)|read more", 0),
+    (r"(?P<year>\d{4})[-/年](?P<month>\d{1,2})", 0),
+    (r"[\[【]?(相关|推荐)(新闻|阅读)[\]】]?\s*[:：]?", int(regex.V0)),
+    (r"(?<=[a-z])(?=[A-Z])", 0),
+    (r"(?r)(\s*\[\d{1,3}\])+\s*$", 0),
+    (r"责任编辑\s*[:：]\s*(?P<editor>\S{2,4})", int(regex.IGNORECASE | regex.V0)),
+]
+SAMPLES = ["相关新闻：职业教育 Read more", "Related Articles about camelCase", "2024年5月 发布 2024-05-01",
+           "see [1] [23] ", "责任编辑：张三 (完)", "RECOMMENDED POSTS"]
+
+# What a process reports: how each pattern behaves, and whether it came from the cache file.
+PROBE = """
+import json, sys
+from cleaners import regexcache
+patterns = json.loads(sys.argv[1]); samples = json.loads(sys.argv[2])
+before = dict(regexcache._cached() or {})
+out = []
+for pattern, flags in patterns:
+    p = regexcache.compile(pattern, flags)
+    out.append({"cached": (pattern, flags) in before, "flags": p.flags, "groups": p.groupindex,
+                "found": [[m.span() for m in p.finditer(s)] for s in samples],
+                "full": [bool(p.fullmatch(s)) for s in samples]})
+print(json.dumps(out))
+"""
+
+
+def _probe(cache_dir: str) -> list[dict]:
+    env = {**os.environ, regexcache.CACHE_ENV: cache_dir}
+    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(PATTERNS), json.dumps(SAMPLES, ensure_ascii=False)],
+                          capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+    return json.loads(proc.stdout)
+
+
+def _expected() -> list[dict]:
+    out = []
+    for pattern, flags in PATTERNS:
+        p = regex.compile(pattern, flags)
+        out.append({"flags": p.flags, "groups": p.groupindex,
+                    "found": [[list(m.span()) for m in p.finditer(s)] for s in SAMPLES],
+                    "full": [bool(p.fullmatch(s)) for s in SAMPLES]})
+    return out
+
+
+def _without_cached(results: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "cached"} for r in results]
+
+
+def _cache_file(directory: Path) -> Path:
+    files = list(directory.glob("regex-*.bin"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+def test_a_pattern_compiled_once_is_rebuilt_from_the_cache_and_behaves_the_same(tmp_path: Path) -> None:
+    first = _probe(str(tmp_path))
+    assert not any(r["cached"] for r in first)
+    path = _cache_file(tmp_path)  # written at exit
+    second = _probe(str(tmp_path))
+    assert all(r["cached"] for r in second)
+    assert _without_cached(first) == _without_cached(second) == _expected()
+    assert path.name == f"regex-{regex.__version__}-py{sys.version_info[0]}{sys.version_info[1]}.bin"
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "foreign", "empty"])
+def test_a_damaged_or_foreign_file_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
+    _probe(str(tmp_path))
+    path = _cache_file(tmp_path)
+    data = bytearray(path.read_bytes())
+    if damage == "flip":
+        data[-10] ^= 0xFF  # inside the opcodes: the digest no longer agrees
+    elif damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "foreign":
+        data = bytearray(b"not a cache file at all\n" + bytes(data[30:]))
+    else:
+        data = bytearray()
+    path.write_bytes(bytes(data))
+    again = _probe(str(tmp_path))
+    assert not any(r["cached"] for r in again)
+    assert _without_cached(again) == _expected()
+    assert all(r["cached"] for r in _probe(str(tmp_path)))  # the next run wrote a good file again
+
+
+def test_an_empty_cache_dir_setting_turns_caching_off(tmp_path: Path) -> None:
+    env = {**os.environ, regexcache.CACHE_ENV: "", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(PATTERNS), json.dumps(SAMPLES, ensure_ascii=False)],
+                          capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+    assert _without_cached(json.loads(proc.stdout)) == _expected()
+    assert not list(tmp_path.rglob("regex-*.bin"))
+
+
+def test_an_unwritable_cache_dir_costs_nothing_but_the_cache(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache directory would be")
+    assert _without_cached(_probe(str(blocker / "cache"))) == _expected()
+
+
+def test_the_file_is_bounded_in_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(regexcache.CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(regexcache, "MAX_ENTRIES", 3)
+    monkeypatch.setattr(regexcache, "_entries", None)
+    monkeypatch.setattr(regexcache, "_off", False)
+    monkeypatch.setattr(regexcache, "_new", {})
+    for k in range(6):
+        assert regexcache.compile(rf"bounded-{k}\d+").fullmatch(f"bounded-{k}42")
+    regexcache.save()
+    kept = regexcache._read(_cache_file(tmp_path))
+    assert len(kept) == 3
+    assert all(pattern.startswith("bounded-") for pattern, _flags in kept)
