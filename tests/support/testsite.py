@@ -424,7 +424,6 @@ class Server:
     httpd: ThreadingHTTPServer
 
 
-@contextmanager
 class _QuietServer(ThreadingHTTPServer):
     """A client that hangs up on a kept-alive connection (a crawler exiting) is no error of the site's."""
 
@@ -433,6 +432,7 @@ class _QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+@contextmanager
 def serve(directory: str | Path, port: int = 0) -> Iterator[Server]:
     """Serve a site directory on 127.0.0.1 (a free port unless given) in a background thread."""
     root = Path(directory).resolve()
