@@ -6,20 +6,14 @@ patterns (its module patterns and the rule tables) took ~70 ms of that at every 
 `newsclean clean`. `compile()` records those opcodes the first time a pattern is compiled and keeps them in a cache
 file; the next process rebuilds the same pattern object from them in microseconds.
 
-The file is keyed by the `regex` release and the Python version (another release compiles afresh and writes its
-own file), carries a SHA-256 of its contents (a truncated or damaged file is ignored, never fed to the engine), is
-bounded in entries and bytes, and is replaced atomically. Any failure to read or write it only means compiling as
-usual. `NEWSCLEAN_CACHE_DIR` names its directory (default `$XDG_CACHE_HOME/newsclean`, or `~/.cache/newsclean`);
-set to an empty string, nothing is read or written.
+The file (cleaners.cachefile: checked, bounded, replaced atomically) is keyed by the `regex` release and the
+Python version: another release compiles afresh and writes its own file. Any failure to read or write it only means
+compiling as usual; `NEWSCLEAN_CACHE_DIR=` (empty) turns it off.
 """
 from __future__ import annotations
 
 import atexit
-import hashlib
 import marshal
-import os
-import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -27,13 +21,13 @@ from typing import Any
 import regex
 import regex._main as _regex_main
 
-CACHE_ENV = "NEWSCLEAN_CACHE_DIR"
+from cleaners import cachefile
+
+CACHE_ENV = cachefile.CACHE_ENV
 _MAGIC = b"newsclean-regex-1\n"
-_DIGEST_HEX = 64
 # Bounds: the bundled tables compile about 300 patterns (~0.5 MB of opcodes); a config or site rules add a few.
-# A file over these (another program writing there, a pathological table) is ignored, and no more are added.
+# A file with more entries is ignored, and no more are added.
 MAX_ENTRIES = 4_096
-MAX_FILE_BYTES = 32 * 1024 * 1024
 _KEY = 2  # an entry's key: (pattern, flags)
 _ARGS = 11  # what regex's compiler hands the engine (regex._main._compile): pattern, flags, code, groups, ...
 
@@ -46,15 +40,9 @@ _save_registered = False
 
 def cache_file() -> Path | None:
     """The cache file for this `regex` release and Python version, or None when caching is off."""
-    base = os.environ.get(CACHE_ENV)
-    if base is None:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = os.path.join(xdg, "newsclean") if xdg else os.path.join(os.path.expanduser("~"), ".cache",
-                                                                            "newsclean")
-    if not base:
-        return None
+    base = cachefile.cache_dir()
     version = getattr(regex, "__version__", "unknown")
-    return Path(base) / f"regex-{version}-py{sys.version_info[0]}{sys.version_info[1]}.bin"
+    return None if base is None else base / f"regex-{version}-{cachefile.PY_TAG}.bin"
 
 
 def compile(pattern: str, flags: int = 0) -> regex.Pattern:  # noqa: A001 - regex.compile's own name
@@ -126,23 +114,8 @@ def _cached() -> dict[tuple[str, int], tuple] | None:
 
 
 def _read(path: Path) -> dict[tuple[str, int], tuple]:
-    """The file's entries, or none when it is missing, too large, damaged or not what this module writes."""
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return {}
-        data = path.read_bytes()
-    except OSError:
-        return {}
-    head = len(_MAGIC)
-    if not data.startswith(_MAGIC) or len(data) < head + _DIGEST_HEX + 1:
-        return {}
-    digest, payload = data[head:head + _DIGEST_HEX], data[head + _DIGEST_HEX + 1:]
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
-        return {}
-    try:
-        entries = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return {}
+    """The file's entries, or none when it is missing, damaged, too large or not what this module writes."""
+    entries = cachefile.read(path, _MAGIC)
     if not isinstance(entries, dict) or len(entries) > MAX_ENTRIES:
         return {}
     return {k: v for k, v in entries.items() if isinstance(k, tuple) and len(k) == _KEY and isinstance(k[0], str)
@@ -163,25 +136,12 @@ def save() -> None:
     path = cache_file()
     if not _new or path is None:
         return
-    try:
-        entries = _read(path)
-        for key, args in _new.items():
-            if len(entries) >= MAX_ENTRIES:
-                break
-            entries.setdefault(key, args)
-        payload = marshal.dumps(entries)
-        if len(payload) > MAX_FILE_BYTES:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except (OSError, ValueError):
+    entries = _read(path)
+    for key, args in _new.items():
+        if len(entries) >= MAX_ENTRIES:
+            break
+        entries.setdefault(key, args)
+    if not cachefile.write(path, _MAGIC, entries):
         return
     if _entries is not None:
         _entries.update(_new)

@@ -2,38 +2,47 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
-import yaml
 
 from cleaners import regexcache
+
+if TYPE_CHECKING:
+    import yaml
 
 _BLOCK = regexcache.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?)\n---[ \t]*(\n|\Z)", regex.S)
 # Front matter is a flat record: nesting deeper than this is hostile (PyYAML recurses once per level).
 MAX_DEPTH = 20
 
 
-class _FlatLoader(yaml.SafeLoader):
-    """SafeLoader without aliases (billion-laughs expansion) and without deep nesting (stack exhaustion)."""
+@functools.cache
+def _flat_loader() -> type[yaml.SafeLoader]:
+    """SafeLoader without aliases (billion-laughs expansion) and without deep nesting (stack exhaustion); made on
+    the first page with front matter, so that the others do not import PyYAML."""
+    import yaml
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
+    class FlatLoader(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self._depth = 0
 
-    def compose_node(self, parent, index):  # PyYAML's signature
-        if self.check_event(yaml.AliasEvent):
-            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed in front matter",
-                                              self.peek_event().start_mark)
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels",
+        def compose_node(self, parent, index):  # PyYAML's signature
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed in front matter",
                                                   self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+            self._depth += 1
+            try:
+                if self._depth > MAX_DEPTH:
+                    raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels",
+                                                      self.peek_event().start_mark)
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    return FlatLoader
 
 
 @dataclass
@@ -53,8 +62,10 @@ def split_front_matter(text: str) -> FrontMatter | None:
     if not m:
         return None
     body = text[m.end():]
+    import yaml
+
     try:
-        meta = yaml.load(m["yaml"], Loader=_FlatLoader) or {}  # a SafeLoader subclass
+        meta = yaml.load(m["yaml"], Loader=_flat_loader()) or {}  # a SafeLoader subclass
     except (yaml.YAMLError, RecursionError) as exc:
         return FrontMatter({}, body, m.group(), f"front matter is not valid YAML: {str(exc).splitlines()[0]}")
     if not isinstance(meta, dict):

@@ -1,6 +1,7 @@
-"""The regex cache (cleaners.regexcache): a pattern compiled in one process is rebuilt from the cache file in the
-next and behaves as regex.compile's; a damaged, foreign or oversized file is ignored; caching can be turned off;
-the file stays bounded. Each test runs the processes it needs, with NEWSCLEAN_CACHE_DIR set to its own directory."""
+"""The start-up caches. The regex cache (cleaners.regexcache): a pattern compiled in one process is rebuilt from
+the cache file in the next and behaves as regex.compile's; a damaged, foreign or oversized file is ignored; caching
+can be turned off; the file stays bounded. The parsed tables (cleaners.io.yamlfile) read back equal to a fresh
+parse. Each test runs with NEWSCLEAN_CACHE_DIR set to a directory of its own."""
 from __future__ import annotations
 
 import json
@@ -129,3 +130,45 @@ def test_the_file_is_bounded_in_entries(tmp_path: Path, monkeypatch: pytest.Monk
     kept = regexcache._read(_cache_file(tmp_path))
     assert len(kept) == 3
     assert all(pattern.startswith("bounded-") for pattern, _flags in kept)
+
+
+# ---- the parsed tables (cleaners.io.yamlfile.load_table_text), kept in the same directory ------------------------
+
+TABLE = """version: 3
+rules:
+  - name: a_rule
+    pattern: '(相关|推荐)新闻'
+    max_chars: 40
+    share: 0.25
+    ends_article: true
+    meta: [site, date]
+    note: null
+"""
+
+
+def test_a_table_read_back_from_the_cache_equals_the_parsed_one(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from cleaners.io.yamlfile import load_table_text
+
+    monkeypatch.setenv(regexcache.CACHE_ENV, str(tmp_path))
+    expected = yaml.safe_load(TABLE)
+    assert load_table_text(TABLE) == expected
+    (path,) = tmp_path.glob("table-*.bin")
+    path.write_bytes(path.read_bytes().replace(b"version", b"VERSION"))  # as if the cache held another table
+    assert load_table_text(TABLE) == expected  # the altered file is not trusted: parsed again, and rewritten
+    assert b"VERSION" not in path.read_bytes()
+    cached = load_table_text(TABLE)
+    assert cached == expected and type(cached["rules"][0]["share"]) is float
+    assert load_table_text(TABLE) is not load_table_text(TABLE)  # each caller gets its own copy
+
+
+def test_a_table_marshal_cannot_hold_is_parsed_every_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from cleaners.io.yamlfile import load_table_text
+
+    monkeypatch.setenv(regexcache.CACHE_ENV, str(tmp_path))
+    assert load_table_text("when: 2024-05-01\n") == {"when": dt.date(2024, 5, 1)}
+    assert not list(tmp_path.glob("table-*.bin"))
