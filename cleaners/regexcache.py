@@ -25,7 +25,7 @@ from cleaners import cachefile
 
 CACHE_ENV = cachefile.CACHE_ENV
 _MAGIC = b"newsclean-regex-1\n"
-# Bounds: the bundled tables compile about 300 patterns (~0.5 MB of opcodes); a config or site rules add a few.
+# Bounds: the cleaner compiles about 150 patterns (~0.25 MB of opcodes); a config or site rules add a few.
 # A file with more entries is ignored, and no more are added.
 MAX_ENTRIES = 4_096
 _KEY = 2  # an entry's key: (pattern, flags)
