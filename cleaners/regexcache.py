@@ -1,10 +1,12 @@
 """Compiled regular expressions kept across processes: the `regex` module's compiler, which is Python, runs once
 per pattern per machine instead of once per pattern per process.
 
-`regex` parses and optimises a pattern in Python, then hands the engine a list of opcodes. The cleaner's
-patterns (its module patterns and the rule tables) took ~70 ms of that at every start, a fifth of a one-page
-`newsclean clean`. `compile()` records those opcodes the first time a pattern is compiled and keeps them in a cache
-file; the next process rebuilds the same pattern object from them in microseconds.
+`regex` parses and optimises a pattern in Python, then hands the engine a list of opcodes (`regex._main` calls
+`_regex.compile` with the pattern, its flags, the opcodes and its group tables: a private hand-off, so this module
+checks its shape and compiles as usual whenever it differs). The cleaner's patterns (its module patterns and the
+rule tables) took ~70 ms of that at every start, a fifth of a one-page `newsclean clean`. `compile()` records those
+opcodes the first time a pattern is compiled and keeps them in a cache file; the next process rebuilds the same
+pattern object from them in microseconds.
 
 The file (cleaners.cachefile: checked, bounded, replaced atomically) is keyed by the `regex` release and the
 Python version: another release compiles afresh and writes its own file. Any failure to read or write it only means
@@ -19,9 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import regex._main as _regex_main
 
 from cleaners import cachefile
+
+try:  # regex's compiler and the engine it hands patterns to: what this cache relies on, checked at each use
+    import regex._main as _regex_main
+except ImportError:  # pragma: no cover - another layout of the regex package: plain regex.compile
+    _regex_main = None
 
 CACHE_ENV = cachefile.CACHE_ENV
 _MAGIC = b"newsclean-regex-1\n"
@@ -33,7 +39,8 @@ _ARGS = 11  # what regex's compiler hands the engine (regex._main._compile): pat
 
 _lock = threading.Lock()
 _entries: dict[tuple[str, int], tuple] | None = None  # read from the file on first use
-_off = False  # no cache directory: plain regex.compile
+# no cache directory, or a regex release without the engine hand-off this module records: plain regex.compile
+_off = _regex_main is None or not hasattr(getattr(_regex_main, "_regex", None), "compile")
 _new: dict[tuple[str, int], tuple] = {}  # compiled by this process, not in the file yet
 _save_registered = False
 
