@@ -40,11 +40,13 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with `only` that subcommand: a run of one command does not import the modules
+    that build the others' flags (the crawl's limits, the discovery frontier)."""
     parser = argparse.ArgumentParser(prog="newsclean", description="Clean Chinese news pages into normalised text.")
     parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         importlib.import_module(f"cleaners.commands.{name}").register(sub)
     return parser
 
@@ -52,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from cleaners.commands.common import fail
 
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    named = argv[0] if argv and argv[0] in COMMANDS else None  # otherwise --help, --version or a mistake: all
+    args = build_parser(named).parse_args(argv)
     try:
         return args.func(args)
     except ValueError as exc:  # a ConfigError; cleaners.config is loaded only by the commands that use it

@@ -172,3 +172,34 @@ def test_a_table_marshal_cannot_hold_is_parsed_every_time(tmp_path: Path, monkey
     monkeypatch.setenv(regexcache.CACHE_ENV, str(tmp_path))
     assert load_table_text("when: 2024-05-01\n") == {"when": dt.date(2024, 5, 1)}
     assert not list(tmp_path.glob("table-*.bin"))
+
+
+# ---- what a one-page clean loads -----------------------------------------------------------------------------
+
+LOADED = """
+import json, sys
+from cleaners.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize("page", ["seeds/003_eb5bf98bd8c8b1df.txt", "fixtures/html/en_read_more.html"])
+def test_a_warm_one_page_clean_loads_neither_pyyaml_nor_the_other_commands(tmp_path: Path, page: str) -> None:
+    """With its caches warm, `newsclean clean PAGE` (flattened text without front matter, HTML) reads no YAML and
+    builds no other command's flags."""
+    page = str(ROOT / page)
+    env = {**os.environ, regexcache.CACHE_ENV: str(tmp_path / "cache")}
+    runs = []
+    for k in range(2):  # the first run fills the caches
+        proc = subprocess.run([sys.executable, "-c", LOADED, "clean", str(page), "-o", str(tmp_path / f"{k}.jsonl"),
+                               "-q"], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    cold, warm = (set(r["modules"]) for r in runs)
+    assert runs[0]["code"] == runs[1]["code"] == 0
+    assert (tmp_path / "0.jsonl").read_bytes().split(b'"cleaned_at"')[0] \
+        == (tmp_path / "1.jsonl").read_bytes().split(b'"cleaned_at"')[0]
+    assert "yaml" in cold  # the tables were parsed once
+    unused = {"yaml", "scraper.limits", "scraper.discover.frontier", "cleaners.commands.crawl",
+              "cleaners.commands.dedup"}
+    assert not unused & warm, sorted(unused & warm)
