@@ -203,3 +203,41 @@ def test_a_warm_one_page_clean_loads_neither_pyyaml_nor_the_other_commands(tmp_p
     unused = {"yaml", "scraper.limits", "scraper.discover.frontier", "cleaners.commands.crawl",
               "cleaners.commands.dedup"}
     assert not unused & warm, sorted(unused & warm)
+
+
+# ---- installed versions without importlib.metadata (cleaners.distversion) ----------------------------------------
+
+
+def test_versions_from_dist_info_names_agree_with_importlib_metadata() -> None:
+    from importlib import metadata
+
+    from cleaners import distversion
+
+    names = ["trafilatura", "langdetect", "lxml", "regex", "PyYAML", "readability-lxml", "charset_normalizer"]
+    found = {n: distversion.version(n) for n in names}
+    assert sum(v is not None for v in found.values()) >= 5  # the core dependencies are wheels
+    for name, version in found.items():
+        if version is not None:
+            assert version == metadata.version(name), name
+    assert distversion.version("no-such-distribution") is None
+    assert distversion.installed_version("no-such-distribution", "missing") == "missing"
+
+
+def test_the_first_metadata_on_sys_path_wins_and_eggs_are_left_to_importlib(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaners import distversion
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    for d in (first, second):
+        d.mkdir()
+    (first / "Foo_Bar-1.2.3.dist-info").mkdir()
+    (second / "foo.bar-9.9.dist-info").mkdir()
+    (first / "baz-0.1-py3.11.egg-info").mkdir()
+    (second / "baz-2.0.dist-info").mkdir()
+    monkeypatch.setattr(sys, "path", [str(first), str(second), str(tmp_path / "missing")])
+    distversion._listed.cache_clear()
+    try:
+        assert distversion.version("foo-bar") == distversion.version("FOO.BAR") == "1.2.3"
+        assert distversion.version("baz") is None
+    finally:
+        distversion._listed.cache_clear()

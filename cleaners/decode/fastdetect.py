@@ -6,13 +6,14 @@ import functools
 import json
 import os
 import sys
-from importlib import metadata as importlib_metadata
 from typing import TYPE_CHECKING
 
 from langdetect import DetectorFactory, LangDetectException, detector_factory
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode
 from langdetect.utils.ngram import NGram
+
+from cleaners import distversion
 
 if TYPE_CHECKING:
     import numpy as np
@@ -204,7 +205,7 @@ def _on_vectors() -> bool:
 
 @functools.cache
 def _rewrite_fits() -> bool:
-    return importlib_metadata.version("langdetect") == LANGDETECT_VERSION
+    return distversion.installed_version("langdetect", "missing") == LANGDETECT_VERSION
 
 
 class _FactoryView:

@@ -8,20 +8,16 @@ import datetime as dt
 import functools
 import hashlib
 import os
-from importlib import metadata as importlib_metadata
 from typing import Any
 
-from cleaners import tuning
+from cleaners import distversion, tuning
 from cleaners.config import CleanerConfig
 from cleaners.document.source import Source
 from cleaners.record import Provenance, Span
 from cleaners.schema import timestamp
 from cleaners.text.rules import RuleTable
 
-try:
-    __version__ = importlib_metadata.version("newsclean")
-except importlib_metadata.PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0+src"
+__version__ = distversion.installed_version("newsclean", "0.0.0+src")  # the fallback: running from a source tree
 
 
 def versions(table: RuleTable) -> dict[str, str]:
@@ -33,10 +29,7 @@ def versions(table: RuleTable) -> dict[str, str]:
 @functools.cache
 def _trafilatura_version() -> str:
     """From the installed metadata: importing trafilatura costs ~0.1 s that a Chinese page never needs."""
-    try:
-        return importlib_metadata.version("trafilatura")
-    except importlib_metadata.PackageNotFoundError:  # pragma: no cover - a core dependency
-        return "unknown"
+    return distversion.installed_version("trafilatura", "unknown")
 
 
 def doc_id(source: Source, sha: str) -> str:
