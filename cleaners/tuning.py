@@ -16,8 +16,8 @@ import hashlib
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib import resources
 
+from cleaners.io.packagedata import package_text
 from cleaners.io.yamlfile import load_table_text
 
 TUNING_FILE = "data/tuning.yaml"
@@ -249,7 +249,7 @@ def load_tuning(text: str) -> Tuning:
     return Tuning(**values)
 
 
-DEFAULT: Tuning = load_tuning(resources.files("cleaners").joinpath(TUNING_FILE).read_text("utf-8"))
+DEFAULT: Tuning = load_tuning(package_text(TUNING_FILE))
 # What the cleaning code reads: DEFAULT, or a config's overrides while `applied` holds them.
 active: Tuning = DEFAULT
 

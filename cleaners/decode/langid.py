@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 
 from cleaners import regexcache, tuning
+from cleaners.io.packagedata import package_text
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ SCRIPT_TABLE = "data/han_script.txt"
 def _script_chars() -> tuple[dict[int, None], dict[int, None]]:
     """Translation tables that delete the Traditional-only and the Simplified-only characters of
     data/han_script.txt: str.translate counts them at C speed (a character class of 3,500 members is slow)."""
-    lines = resources.files("cleaners").joinpath(SCRIPT_TABLE).read_text("utf-8").splitlines()
+    lines = package_text(SCRIPT_TABLE).splitlines()
     rows = dict(line.split("\t", 1) for line in lines if "\t" in line and not line.startswith("#"))
     return dict.fromkeys(map(ord, rows["hant"])), dict.fromkeys(map(ord, rows["hans"]))
 

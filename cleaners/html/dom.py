@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from importlib import resources
 from itertools import islice
 
 import regex
@@ -21,6 +20,7 @@ from lxml import html as lxml_html
 from cleaners import regexcache, tuning
 from cleaners.html.parse import BLOCK_TAGS as HTML_BLOCK_TAGS
 from cleaners.html.parse import SKIP_TAGS as HTML_SKIP_TAGS
+from cleaners.io.packagedata import package_text
 from cleaners.io.yamlfile import load_table_text
 from cleaners.record import Span
 from cleaners.text.catalogue import CatalogueError, checked_examples
@@ -118,7 +118,7 @@ def load_dom_rules(text: str) -> DomRules:
 @functools.lru_cache(maxsize=1)
 def dom_rules() -> DomRules:
     """The bundled DOM rules (data/dom_rules.yaml), loaded once per process."""
-    return load_dom_rules(resources.files("cleaners").joinpath(DOM_RULES_FILE).read_text("utf-8"))
+    return load_dom_rules(package_text(DOM_RULES_FILE))
 
 
 @dataclass

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 
+from cleaners.io.packagedata import package_text
 from cleaners.io.yamlfile import load_table_text
 
 CATALOGUE_FILE = "data/catalogue.yaml"
@@ -112,7 +112,7 @@ def load_catalogue(text: str) -> Catalogue:
 @functools.lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
     """The bundled catalogue (data/catalogue.yaml), loaded once per process."""
-    return load_catalogue(resources.files("cleaners").joinpath(CATALOGUE_FILE).read_text("utf-8"))
+    return load_catalogue(package_text(CATALOGUE_FILE))
 
 
 def concept_roles(concept: str) -> frozenset[str]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from importlib import resources
 
 import regex
 
 from cleaners import regexcache
+from cleaners.io.packagedata import package_text
 from cleaners.io.yamlfile import load_table_text
 
 MONTHS_FILE = "data/months.yaml"
@@ -25,7 +25,7 @@ MONTHS_FILE = "data/months.yaml"
 @functools.cache
 def month_numbers() -> dict[str, int]:
     """Every month name in the data file, lower-cased, -> its number."""
-    data = load_table_text(resources.files("cleaners").joinpath(MONTHS_FILE).read_text("utf-8"))
+    data = load_table_text(package_text(MONTHS_FILE))
     return {str(name).lower(): int(number) for months in data.values() for number, names in months.items()
             for name in names}
 

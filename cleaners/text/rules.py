@@ -5,9 +5,10 @@ import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
-from importlib import resources
 
 import regex
+
+from cleaners.io.packagedata import package_text
 
 try:  # Python's own regex parser: reads what every match of a rule must hold (see required_strings)
     import re._constants as _sre
@@ -266,7 +267,7 @@ _VARIANT_CONFIGS = ("s2t", "s2tw", "s2hk", "t2s")  # the forms a Simplified rule
 def _variant_table() -> dict[str, str]:
     """Each ideograph OpenCC gives other forms, with them (`评` -> `评評`), from data/han_variants.txt: reading
     the table costs a millisecond, asking OpenCC for every ideograph of the rules a fifth of a second."""
-    lines = resources.files("cleaners").joinpath(VARIANT_TABLE).read_text("utf-8").splitlines()
+    lines = package_text(VARIANT_TABLE).splitlines()
     return {line[0]: line for line in lines if line and not line.startswith("#")}
 
 
@@ -454,4 +455,4 @@ def default_table() -> RuleTable:
 
 
 def bundled_table_text() -> str:
-    return resources.files("cleaners").joinpath("data/text_rules.yaml").read_text("utf-8")
+    return package_text("data/text_rules.yaml")
